@@ -1,0 +1,41 @@
+# The two commands of the README do all set-up on a fresh Debian machine:
+#   make leaderboard   build the offline demo leaderboard and report
+#   make test          run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV ?= .venv
+SANDBOX_VENV ?= .venv-sandbox
+CORES ?= all
+
+.PHONY: leaderboard test setup system clean
+
+leaderboard: setup
+	$(VENV)/bin/snakemake --cores $(CORES) leaderboard
+	@echo
+	@echo "Leaderboard: $(CURDIR)/results/leaderboard.json"
+	@echo "Report:      $(CURDIR)/results/report/index.html"
+
+test: setup
+	$(VENV)/bin/python -m pytest
+
+# Everything that is missing, and nothing that is already there.
+setup: system $(VENV)/.installed $(SANDBOX_VENV)/.installed
+
+system:
+	@tools/install-system-packages.sh
+
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install --quiet --upgrade pip
+	$(VENV)/bin/pip install --quiet -e '.[test]'
+	touch $@
+
+# The interpreter that runs model-written Python inside the sandbox (kept apart from the project's).
+$(SANDBOX_VENV)/.installed: sandbox/python/requirements.txt
+	$(PYTHON) -m venv $(SANDBOX_VENV)
+	$(SANDBOX_VENV)/bin/pip install --quiet --upgrade pip
+	$(SANDBOX_VENV)/bin/pip install --quiet -r sandbox/python/requirements.txt
+	touch $@
+
+clean:
+	rm -rf results logs .snakemake

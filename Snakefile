@@ -1,0 +1,40 @@
+# codearena: AutoCodeArena as a Snakemake build.
+#   snakemake --cores all leaderboard                       # offline demo suite (config/config.yaml)
+#   snakemake --cores 16 leaderboard --configfile config/autocodearena-v0.yaml
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+
+# The demo config is the default only: a --configfile replaces it instead of being merged into it
+# (merging would leak the demo's judges and models into a real benchmark run).
+if not workflow.overwrite_configfiles:
+
+    configfile: "config/config.yaml"
+
+
+include: "rules/common.smk"
+
+
+# Every artifact is listed, not only the last ones: Snakemake does not rebuild a deleted
+# intermediate file whose consumers are up to date, and users expect it back.
+rule leaderboard:
+    input:
+        "results/leaderboard.json",
+        "results/report/index.html",
+        all_answers(),
+        all_executions(),
+        all_judgments(),
+    default_target: True
+    localrule: True
+
+
+rule all:
+    input:
+        rules.leaderboard.input,
+
+
+include: "rules/answers.smk"
+include: "rules/executions.smk"
+include: "rules/judgments.smk"
+include: "rules/leaderboard.smk"

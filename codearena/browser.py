@@ -1,0 +1,413 @@
+"""A headless Chromium (Playwright) that renders untrusted pages offline and screenshots them.
+
+One `Browser` per job, reused across samples; each `capture()` gets a fresh context (no state shared
+between samples). Pages are served from a fake origin, `https://sandbox.local/` (a secure context, so
+crypto.subtle and friends work), by fulfilling requests from the sample's directory. Nothing else
+leaves the browser:
+
+* `/api/placeholder/W/H` (the generation prompt recommends it) and common placeholder services get a
+  generated grey SVG of that size;
+* other URLs go through `offline` (the hook for vendored copies of CDN libraries: URL -> local file);
+  what it does not know is aborted at once and reported (`requestblocked: URL`);
+* navigation of the page away from the origin is cancelled (answered 204, the page stays), popups
+  are closed, dialogs dismissed, websockets refused, service workers blocked; Chromium's own DNS
+  resolves nothing.
+
+Pages stuck in a script loop are rescued with CDP `Runtime.terminateExecution` so a screenshot can
+still be taken, and every capture has a hard deadline. Playwright runs on an asyncio loop in a
+background thread, so `capture()` can be called from any thread and always returns in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import shutil
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
+from urllib.parse import unquote, urlsplit
+
+from codearena.sandbox.base import SandboxError, SandboxUnavailable
+
+log = logging.getLogger(__name__)
+
+ORIGIN = "https://sandbox.local/"
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
+    "--host-resolver-rules=MAP * ~NOTFOUND",  # requests we fulfil never reach DNS; nothing else resolves
+]
+MAX_CONSOLE = 200  # console entries kept per page (a page can log in a loop)
+MAX_CONSOLE_CHARS = 2000
+HEIGHT_JS = "() => Math.max(document.documentElement ? document.documentElement.scrollHeight : 0, " \
+            "document.body ? document.body.scrollHeight : 0)"
+PLACEHOLDER_PATH = re.compile(r"^/api/placeholder/(\d+)(?:/(\d+))?")
+PLACEHOLDER_SERVICES = re.compile(
+    r"^https?://(?:via\.placeholder\.com|placehold\.co|placehold\.it|dummyimage\.com|placekitten\.com|"
+    r"picsum\.photos)/(?:id/\d+/)?(\d+)(?:[x/](\d+))?")
+
+# URL -> local file for offline copies of CDN libraries. Empty in this build; a vendoring step fills
+# it (or passes its own `offline` function to `capture`).
+VENDORED: dict[str, Path] = {}
+
+
+def vendored_file(url: str) -> Path | None:
+    """The local copy of a CDN URL, if one is vendored (exact URL, then without query/fragment)."""
+    return VENDORED.get(url) or VENDORED.get(url.split("#")[0].split("?")[0])
+
+
+def find_chromium() -> str:
+    """Chromium's path: $CODEARENA_CHROMIUM, else chromium on PATH."""
+    configured = os.environ.get("CODEARENA_CHROMIUM")
+    path = configured or shutil.which("chromium") or shutil.which("chromium-browser")
+    if not path or not os.access(path, os.X_OK):
+        raise SandboxUnavailable("Chromium not found; install it with `apt-get install chromium` "
+                                 "(or set CODEARENA_CHROMIUM)")
+    return path
+
+
+def placeholder_svg(width: int, height: int) -> bytes:
+    width, height = max(1, min(width, 4096)), max(1, min(height, 4096))
+    size = max(10, min(width, height) // 6)
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+            f'viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="#d1d5db"/>'
+            f'<text x="50%" y="50%" dominant-baseline="middle" text-anchor="middle" fill="#6b7280" '
+            f'font-family="sans-serif" font-size="{size}">{width}\u00d7{height}</text></svg>').encode()
+
+
+@dataclass
+class PageResult:
+    screenshots: list[Path] = field(default_factory=list)  # written, in capture order (repeats dropped)
+    console: list[str] = field(default_factory=list)  # "type: text", "pageerror: ...", "requestblocked: URL"
+    errors: list[str] = field(default_factory=list)  # uncaught page errors
+    blocked: list[str] = field(default_factory=list)  # URLs refused (not local, not vendored)
+    placeholders: list[str] = field(default_factory=list)  # URLs answered with a generated image
+    notes: list[str] = field(default_factory=list)  # what happened to the page: slow load, loop stopped, popups
+    loaded: bool = False  # the load event fired in time
+    terminated: bool = False  # a running script had to be stopped to take a screenshot
+    timed_out: bool = False  # the hard deadline was hit
+    crashed: bool = False  # the renderer died
+    _dropped: int = 0
+
+    def add_console(self, text: str) -> None:
+        if len(self.console) < MAX_CONSOLE:
+            self.console.append(text[:MAX_CONSOLE_CHARS])
+        else:
+            self._dropped += 1
+
+    def finish(self) -> None:
+        if self._dropped:
+            self.console.append(f"[{self._dropped} more console messages dropped]")
+            self._dropped = 0
+
+
+def _site_file(site: Path, url_path: str) -> Path | None:
+    """The file under `site` a URL path names (index.html for directories); None if outside or missing."""
+    rel = unquote(url_path).lstrip("/")
+    target = (site / rel).resolve()
+    root = site.resolve()
+    if target != root and root not in target.parents:
+        return None
+    if target.is_dir():
+        target = target / "index.html"
+    return target if target.is_file() else None
+
+
+class Browser:
+    """Headless Chromium for one job. Use as a context manager or call `close()`."""
+
+    def __init__(self, executable_path: str | None = None, args: Sequence[str] = CHROMIUM_ARGS):
+        self.executable_path = executable_path
+        self.args = list(args)
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._thread: threading.Thread | None = None
+        self._pw = None
+        self._browser = None
+        self._lock = threading.Lock()  # one capture at a time (2 cores: concurrency does not pay)
+
+    # -- lifecycle --------------------------------------------------------------------------------
+    def __enter__(self) -> "Browser":
+        self.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def start(self) -> None:
+        """Start (or restart after a crash) Chromium; SandboxError if it cannot be launched."""
+        if self._loop is None:
+            self.executable_path = self.executable_path or find_chromium()
+            self._loop = asyncio.new_event_loop()
+            self._thread = threading.Thread(target=self._loop.run_forever, name="codearena-browser", daemon=True)
+            self._thread.start()
+        try:
+            self._call(self._launch(), timeout=60)
+        except Exception as e:
+            raise SandboxError(f"cannot start Chromium ({self.executable_path}): {type(e).__name__}: {e}") from e
+
+    def close(self) -> None:
+        if self._loop is None:
+            return
+        try:
+            self._call(self._shutdown(), timeout=30)
+            self._call(_cancel_pending(), timeout=10)
+        except Exception as e:  # closing must not hide the job's result
+            log.warning("closing the browser: %s", e)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+        self._loop = self._thread = None
+
+    def _call(self, coro, timeout: float):
+        future = asyncio.run_coroutine_threadsafe(coro, self._loop)
+        try:
+            return future.result(timeout=timeout)
+        except TimeoutError:
+            future.cancel()  # stop the coroutine on the loop too
+            raise
+
+    async def _launch(self) -> None:
+        if self._browser is not None and self._browser.is_connected():
+            return
+        from playwright.async_api import async_playwright
+
+        if self._pw is None:
+            self._pw = await async_playwright().start()
+        self._browser = await self._pw.chromium.launch(
+            executable_path=self.executable_path, args=self.args, headless=True, timeout=30_000)
+
+    async def _shutdown(self) -> None:
+        if self._browser is not None:
+            try:
+                await asyncio.wait_for(self._browser.close(), 10)
+            except Exception as e:
+                log.warning("browser.close: %s", e)
+            self._browser = None
+        if self._pw is not None:
+            await self._pw.stop()
+            self._pw = None
+
+    def _restart(self) -> None:
+        """After a capture overran even its grace period: start from a fresh browser."""
+        try:
+            self._call(self._shutdown(), timeout=20)
+        except Exception as e:
+            log.warning("restarting the browser: %s", e)
+            self._browser = self._pw = None
+
+    # -- capturing --------------------------------------------------------------------------------
+    def capture(self, site: Path, shots: Sequence[Path], *, entry: str = "index.html",
+                viewport: tuple[int, int] = (1024, 768), max_page_height: int = 3072, settle_ms: int = 600,
+                deadline_s: float = 20.0, offline: Callable[[str], Path | None] | None = vendored_file
+                ) -> PageResult:
+        """Load `site/entry` and take len(shots) screenshots: at load, then one every `settle_ms`.
+
+        Returns within about `deadline_s` whatever the page does. Raises SandboxError if the browser
+        itself fails (our fault, not the page's).
+        """
+        result = PageResult()
+        with self._lock:
+            self.start()
+            job = _Capture(self._browser, Path(site), entry, [Path(s) for s in shots], viewport,
+                           max_page_height, settle_ms, deadline_s, offline, result)
+            try:
+                self._call(job.run(), timeout=deadline_s + 20)
+            except TimeoutError:  # (concurrent.futures.TimeoutError is TimeoutError on 3.11)
+                result.timed_out = True
+                result.notes.append("the browser did not answer; restarted it")
+                self._restart()
+            except Exception as e:  # the page's own failures are handled inside; this is ours
+                if self._browser is None or not self._browser.is_connected():
+                    self._restart()
+                raise SandboxError(f"the browser failed: {type(e).__name__}: {e}") from e
+        result.finish()
+        return result
+
+
+async def _cancel_pending() -> None:
+    """End handler tasks Playwright left behind, so the loop closes without 'Task was destroyed'."""
+    tasks = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
+    for task in tasks:
+        task.cancel()
+    await asyncio.gather(*tasks, return_exceptions=True)
+
+
+class _Capture:
+    """One page's visit, run on the browser's loop."""
+
+    def __init__(self, browser, site, entry, shots, viewport, max_page_height, settle_ms, deadline_s, offline,
+                 result: PageResult):
+        self.browser, self.site, self.entry, self.shots = browser, site, entry, shots
+        self.width, self.height = int(viewport[0]), int(viewport[1])
+        self.max_page_height, self.settle_s, self.deadline_s = max_page_height, settle_ms / 1000, deadline_s
+        self.offline, self.res = offline, result
+        self.context = None
+        self.page = None
+        self.navigation_cancelled = asyncio.Event()
+
+    async def run(self) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            await asyncio.wait_for(self._visit(), self.deadline_s)
+        except asyncio.TimeoutError:
+            self.res.timed_out = True
+            self.res.notes.append(f"the page did not finish within the {self.deadline_s:g} s deadline")
+        finally:
+            if self.context is not None:
+                try:
+                    await asyncio.wait_for(self.context.close(), 10)
+                except (PlaywrightError, asyncio.TimeoutError) as e:
+                    self.res.notes.append(f"closing the page: {e}")
+
+    async def _visit(self) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        res = self.res
+        self.context = await self.browser.new_context(
+            viewport={"width": self.width, "height": self.height}, device_scale_factor=1,
+            service_workers="block", accept_downloads=False)
+        await self.context.route("**/*", self._route)
+        await self.context.route_web_socket(re.compile(".*"), self._websocket)
+        page = self.page = await self.context.new_page()
+        page.on("console", lambda m: res.add_console(f"{m.type}: {m.text}"))
+        page.on("pageerror", self._pageerror)
+        page.on("dialog", self._dialog)
+        page.on("popup", self._popup)
+        page.on("crash", self._crash)
+        cdp = await self.context.new_cdp_session(page)
+
+        load_s = round(min(10.0, max(1.0, self.deadline_s / 3)), 1)
+        try:
+            # Wait for the load event of the document that is there, not of a navigation the page
+            # started itself (goto(wait_until="load") would wait for that one, which we cancel).
+            await page.goto(ORIGIN + self.entry, wait_until="commit", timeout=load_s * 1000)
+            res.loaded = await self._wait_for_load(page, load_s)
+        except PlaywrightError as e:
+            first = str(e).splitlines()[0]
+            res.notes.append(f"the page did not load within {load_s:g} s ({first})")
+        for i, path in enumerate(self.shots):
+            if i:
+                await asyncio.sleep(self.settle_s)
+            if res.crashed:
+                break
+            if await self._screenshot(page, cdp, path) and len(res.screenshots) > 0 \
+                    and path.read_bytes() == res.screenshots[-1].read_bytes():
+                path.unlink()  # nothing changed since the last capture
+                continue
+            if path.exists():
+                res.screenshots.append(path)
+
+    async def _wait_for_load(self, page, timeout_s: float) -> bool:
+        """Wait for the load event. A navigation the page starts while loading stops that load, and once
+        we cancel the navigation no load event comes, so a cancelled navigation also ends the wait."""
+        load = asyncio.ensure_future(page.wait_for_load_state("load", timeout=timeout_s * 1000))
+        cancelled = asyncio.ensure_future(self.navigation_cancelled.wait())
+        try:
+            await asyncio.wait({load, cancelled}, return_when=asyncio.FIRST_COMPLETED)
+            if not load.done():
+                await asyncio.wait({load}, timeout=0.3)  # a short grace: it may still load
+            if load.done() and load.exception() is not None:
+                raise load.exception()
+            return load.done()
+        finally:
+            for future in (load, cancelled):
+                if not future.done():
+                    future.cancel()
+
+    async def _screenshot(self, page, cdp, path: Path) -> bool:
+        """Screenshot (page height capped); if a script hogs the page, stop it and try again."""
+        from playwright.async_api import Error as PlaywrightError
+
+        path.parent.mkdir(parents=True, exist_ok=True)
+        for _ in range(3):
+            try:
+                height = await asyncio.wait_for(page.evaluate(HEIGHT_JS), 1.5)
+                height = max(self.height, min(int(height or 0), self.max_page_height))
+                await page.screenshot(path=str(path), full_page=True, timeout=3000,
+                                      clip={"x": 0, "y": 0, "width": self.width, "height": height})
+                return True
+            except (PlaywrightError, asyncio.TimeoutError, TypeError, ValueError):
+                if page.is_closed() or self.res.crashed:
+                    return False
+                if not self.res.terminated:
+                    self.res.notes.append("a script kept the page busy; it was stopped "
+                                          "(Runtime.terminateExecution) to take the screenshot")
+                self.res.terminated = True
+                try:
+                    await asyncio.wait_for(cdp.send("Runtime.terminateExecution"), 2)
+                except (PlaywrightError, asyncio.TimeoutError):
+                    pass
+        return False
+
+    # -- event handlers ---------------------------------------------------------------------------
+    async def _route(self, route, request) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        url, res = request.url, self.res
+        try:
+            if url.startswith(ORIGIN):
+                path = urlsplit(url).path
+                match = PLACEHOLDER_PATH.match(path)
+                if match:
+                    return await self._placeholder(route, url, match)
+                file = _site_file(self.site, path)
+                if file is None:
+                    return await route.fulfill(status=404, body="not found")
+                return await route.fulfill(path=str(file))
+            match = PLACEHOLDER_SERVICES.match(url)
+            if match:
+                return await self._placeholder(route, url, match)
+            local = self.offline(url) if self.offline else None
+            if local is not None:
+                return await route.fulfill(path=str(local))
+            if request.is_navigation_request():
+                res.notes.append(f"navigation to {url} was cancelled (no network)")
+                if self.page is not None and request.frame == self.page.main_frame:
+                    self.navigation_cancelled.set()
+                return await route.fulfill(status=204)  # a 204 cancels the navigation; the page stays
+            res.blocked.append(url)
+            res.add_console(f"requestblocked: {url}")
+            await route.abort("blockedbyclient")
+        except PlaywrightError:
+            pass  # the page went away while we answered
+
+    async def _placeholder(self, route, url: str, match: re.Match) -> None:
+        width = int(match.group(1))
+        height = int(match.group(2) or width)
+        self.res.placeholders.append(url)
+        await route.fulfill(status=200, content_type="image/svg+xml", body=placeholder_svg(width, height))
+
+    async def _websocket(self, ws) -> None:
+        self.res.blocked.append(ws.url)
+        self.res.add_console(f"requestblocked: {ws.url}")
+        await ws.close(code=1008, reason="no network in the sandbox")
+
+    def _pageerror(self, error) -> None:
+        name = getattr(error, "name", "") or "Error"
+        message = getattr(error, "message", "") or str(error)
+        text = f"{name}: {message}" if name and not message.startswith(name) else message
+        self.res.errors.append(text)
+        self.res.add_console(f"pageerror: {text}")
+
+    async def _dialog(self, dialog) -> None:
+        self.res.add_console(f"dialog: {dialog.type}: {dialog.message}")
+        try:
+            await dialog.dismiss()
+        except Exception:
+            pass
+
+    async def _popup(self, popup) -> None:
+        self.res.notes.append(f"a popup was closed ({popup.url})")
+        try:
+            await popup.close()
+        except Exception:
+            pass
+
+    def _crash(self, page) -> None:
+        self.res.crashed = True
+        self.res.notes.append("the page crashed (renderer died)")

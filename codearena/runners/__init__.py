@@ -1,0 +1,58 @@
+"""Runners: one per environment, each turning a sample into an execution record (docs/artifacts.md).
+
+`RUNNERS[slug](sample, ctx)` runs one sample; `CHECKS[slug](ctx)` fails early (with the fix) when the
+environment's tools are missing. An environment without a runner in this build still gets a record,
+with status `unsupported`. To add an environment: write `runners/<slug>.py` with `run` (and `check`)
+and register it below.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from typing import Callable
+
+from codearena import environments
+
+from . import html, python
+from .common import RunContext, Sample, new_record
+
+Runner = Callable[[Sample, RunContext], dict]
+
+
+def unsupported(sample: Sample, ctx: RunContext) -> dict:
+    record = new_record(sample, ctx)
+    record["status"] = "unsupported"
+    record["stderr"] = f"environment not supported by this build: {record['environment']}"
+    return record
+
+
+RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}
+RUNNERS.update({"python": python.run, "html": html.run})
+
+CHECKS: dict[str, Callable[[RunContext], None]] = {"python": python.check, "html": html.check}
+
+
+def check(env: str, ctx: RunContext) -> None:
+    """Raise SandboxUnavailable if environment `env` cannot run here (no-op for unsupported ones)."""
+    checker = CHECKS.get(env)
+    if checker is not None:
+        checker(ctx)
+
+
+def run_sample(sample: Sample, ctx: RunContext) -> dict:
+    """Run one sample; never raises: a failure of ours becomes a `sandbox_error` record."""
+    runner = RUNNERS.get(sample.env, unsupported)
+    start = time.monotonic()
+    try:
+        return runner(sample, ctx)
+    except Exception as e:  # noqa: BLE001  (one sample must not stop the job)
+        record = new_record(sample, ctx)
+        record["status"] = "sandbox_error"
+        record["stderr"] = f"{type(e).__name__}: {e}"
+        record["notes"] = [traceback.format_exc(limit=5)]
+        record["duration_s"] = round(time.monotonic() - start, 3)
+        return record
+
+
+__all__ = ["RUNNERS", "CHECKS", "Runner", "RunContext", "Sample", "check", "run_sample", "unsupported"]

@@ -1,0 +1,156 @@
+"""What all runners share: the sample and job context, the execution record, truncation, images."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from codearena import environments
+from codearena.sandbox import Backend, Limits
+
+if TYPE_CHECKING:
+    from codearena.browser import Browser
+
+MAX_IMAGE_PIXELS = 50_000_000  # figures larger than this are not decoded (decompression bombs)
+
+
+@dataclass
+class Sample:
+    uid: str
+    model: str
+    env: str
+    code: str
+    language: str | None = None
+    dependencies: dict = field(default_factory=dict)
+
+    @classmethod
+    def from_answer(cls, record: dict, model: str | None = None) -> "Sample":
+        """A sample from a `results/answers/{model}.jsonl` record."""
+        return cls(uid=record["uid"], model=record.get("model") or model or "", env=record["env"],
+                   code=record["code"], language=record.get("language"),
+                   dependencies=record.get("dependencies") or {})
+
+
+@dataclass
+class RunContext:
+    """One job's shared state: scratch space, output directory, sandbox, settings, browser."""
+
+    workdir: Path  # scratch space; each sample gets a fresh subdirectory
+    outdir: Path  # results/executions/{model}/{env}/: screenshots/ and figures/ go here
+    backend: Backend
+    settings: dict  # the config's `execution` section
+    cache: dict = field(default_factory=dict)  # per-job state of runners (e.g. a font cache)
+    _browser: "Browser | None" = field(default=None, repr=False)
+
+    def browser(self) -> "Browser":
+        """The job's browser, started on first use and shared by its samples."""
+        if self._browser is None:
+            from codearena.browser import Browser
+
+            self._browser = Browser()
+            self._browser.start()
+        return self._browser
+
+    def limits(self) -> Limits:
+        return Limits.from_settings(self.settings)
+
+    def setting(self, key: str, default: Any) -> Any:
+        return self.settings.get(key, default)
+
+    def close(self) -> None:
+        if self._browser is not None:
+            self._browser.close()
+            self._browser = None
+
+
+def file_stem(uid: str) -> str:
+    """A file-name-safe version of a uid (a hash suffix keeps rewritten uids distinct)."""
+    safe = re.sub(r"[^A-Za-z0-9_.-]", "_", uid)[:80]
+    if safe != uid:
+        safe += "-" + hashlib.sha256(uid.encode()).hexdigest()[:8]
+    return safe
+
+
+def sample_dir(ctx: RunContext, sample: Sample) -> Path:
+    """A fresh, empty scratch directory for one sample."""
+    path = ctx.workdir / file_stem(sample.uid)
+    if path.exists():
+        shutil.rmtree(path)
+    path.mkdir(parents=True)
+    return path
+
+
+def truncate(text: str, limit: int) -> tuple[str, bool]:
+    """Keep the head and the tail of `text` (errors are usually at the end); True if cut."""
+    if len(text) <= limit:
+        return text, False
+    head = limit // 2
+    tail = limit - head
+    omitted = len(text) - head - tail
+    return f"{text[:head]}\n[... {omitted} characters omitted ...]\n{text[-tail:]}", True
+
+
+def new_record(sample: Sample, ctx: RunContext) -> dict:
+    """An execution record (docs/artifacts.md) with every field at its neutral value."""
+    env = environments.BY_SLUG.get(sample.env)
+    return {
+        "uid": sample.uid,
+        "model": sample.model,
+        "env": sample.env,
+        "environment": env.name if env else sample.env,
+        "status": "sandbox_error",
+        "exit_code": None,
+        "stdout": "",
+        "stderr": "",
+        "stdout_truncated": False,
+        "stderr_truncated": False,
+        "screenshots": [],
+        "figures": [],
+        "console": [],
+        "missing_dependencies": [],
+        "duration_s": 0.0,
+        "backend": ctx.backend.name,
+        "code_sha256": hashlib.sha256(sample.code.encode("utf-8", "surrogatepass")).hexdigest(),
+        "blank_screenshot": False,
+        "notes": [],
+    }
+
+
+def set_output(record: dict, stdout: str, stderr: str, ctx: RunContext) -> None:
+    limit = int(ctx.setting("output_chars", 20000))
+    record["stdout"], record["stdout_truncated"] = truncate(stdout, limit)
+    record["stderr"], record["stderr_truncated"] = truncate(stderr, limit)
+
+
+def is_blank(png: Path) -> bool:
+    """True if the image is a single colour (a page that rendered nothing)."""
+    from PIL import Image
+
+    with Image.open(png) as im:
+        extrema = im.convert("RGB").getextrema()
+    return all(lo == hi for lo, hi in extrema)
+
+
+def save_as_png(src: Path, dest: Path) -> bool:
+    """Copy an image the program wrote to `dest` as PNG (first frame); False if it is not a readable image."""
+    from PIL import Image
+
+    try:
+        with Image.open(src) as im:  # reads the header only
+            if im.width * im.height > MAX_IMAGE_PIXELS:
+                return False
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            if im.format == "PNG":
+                im.verify()
+                shutil.copyfile(src, dest)
+            else:
+                im.seek(0)
+                im.convert("RGBA" if "A" in im.getbands() else "RGB").save(dest, "PNG")
+        return True
+    except Exception:  # noqa: BLE001  (anything a broken or hostile file can raise)
+        dest.unlink(missing_ok=True)
+        return False

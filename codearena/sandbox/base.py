@@ -1,0 +1,72 @@
+"""What every sandbox backend offers: run one command in isolation, with limits, and report how it went.
+
+A backend sees the sample's work directory at the fixed path `WORKDIR` (so paths in tracebacks do not
+depend on the host), runs the sandbox Python from `python()`, and finds the files of the repository's
+`sandbox/` directory (runner wrappers) under `sandbox_path()`. Backends differ in how they isolate
+(bubblewrap, Docker, E2B), not in what runners see.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from pathlib import Path
+
+WORKDIR = "/sandbox"
+
+
+class SandboxError(RuntimeError):
+    """The sandbox failed (our fault, not the sample's): records get status `sandbox_error`."""
+
+
+class SandboxUnavailable(SandboxError):
+    """The sandbox cannot run at all on this machine (a missing tool or interpreter); says how to fix it."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    wall_s: float = 20
+    cpu_s: float = 15
+    memory_mb: int = 2048
+    max_processes: int = 64
+    file_size_mb: int = 64
+    output_bytes: int = 4_000_000  # capture cap per stream; beyond it the middle is dropped (flagged)
+
+    @classmethod
+    def from_settings(cls, settings: dict) -> "Limits":
+        """Limits from the config's `execution` section (missing keys keep their defaults)."""
+        names = {"timeout_s": "wall_s", "cpu_s": "cpu_s", "memory_mb": "memory_mb",
+                 "max_processes": "max_processes", "file_size_mb": "file_size_mb",
+                 "output_bytes": "output_bytes"}
+        return cls(**{field: settings[key] for key, field in names.items() if key in settings})
+
+
+@dataclass
+class ProcessResult:
+    exit_code: int | None  # None when we killed it (timeout)
+    stdout: str
+    stderr: str
+    timed_out: bool
+    duration_s: float
+    signal: int | None = None  # the signal that ended the program, if any
+    output_capped: bool = False
+
+
+class Backend(ABC):
+    name: str
+
+    @abstractmethod
+    def run(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None = None,
+            stdin: bytes | None = None, network: bool = False) -> ProcessResult:
+        """Run `argv` with `workdir` (host path) mounted read-write at WORKDIR; the rest is read-only."""
+
+    def check(self) -> None:
+        """Raise SandboxUnavailable (with the fix) if this backend cannot run here."""
+
+    @abstractmethod
+    def python(self) -> str:
+        """The sandbox Python interpreter, as a path inside the sandbox."""
+
+    @abstractmethod
+    def sandbox_path(self, relpath: str) -> str:
+        """Where the repository file `sandbox/<relpath>` is seen inside the sandbox."""

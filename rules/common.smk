@@ -1,0 +1,65 @@
+# Shared set-up: validate the configuration and derive names, settings and input functions.
+import os
+import sys
+import re
+from pathlib import Path
+
+from codearena import environments
+from codearena.config import ConfigError, load_settings, stable_hash
+from codearena.workflow import (
+    answers_params,
+    config_source,
+    judge_params,
+    replay_inputs,
+)
+
+try:
+    SETTINGS = load_settings(
+        config, config_source(workflow), base_dirs=[Path(workflow.basedir)]
+    )
+except ConfigError as e:
+    sys.exit(f"codearena: {e}")
+
+BASELINE = SETTINGS.baseline
+CONTESTANTS = SETTINGS.contestants
+ANSWER_MODELS = SETTINGS.answer_models
+JUDGES = SETTINGS.judges
+ENVS = config["execution"]["environments"]
+
+
+wildcard_constraints:
+    model="[^/]+",
+    judge="[^/]+",
+    env="|".join(environments.SLUGS),
+
+
+onstart:
+    # Stop before any provider call when a key is missing (a dry run does not get here).
+    missing = {}
+    for model, var in SETTINGS.missing_keys():
+        missing.setdefault(var, []).append(model)
+    if missing:
+        names = "; ".join(f"{var} (for {', '.join(m)})" for var, m in missing.items())
+        sys.exit(f"codearena: missing API key: set the environment variable {names}")
+
+
+def execution_dirs(model):
+    return [f"results/executions/{model}/{env}" for env in ENVS]
+
+
+def judgment_files(judge):
+    return [
+        f"results/judgments/{judge}/{model}_vs_{BASELINE}.jsonl" for model in CONTESTANTS
+    ]
+
+
+def all_answers():
+    return [f"results/answers/{model}.jsonl" for model in ANSWER_MODELS]
+
+
+def all_executions():
+    return [d for model in ANSWER_MODELS for d in execution_dirs(model)]
+
+
+def all_judgments():
+    return [f for judge in JUDGES for f in judgment_files(judge)]

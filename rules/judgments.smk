@@ -1,0 +1,26 @@
+# Answers + executions of a model and of the baseline -> one judgments file per (judge, model).
+
+
+wildcard_constraints:
+    baseline=re.escape(BASELINE),
+
+
+rule judge:
+    input:
+        questions="results/questions.jsonl",
+        answers="results/answers/{model}.jsonl",
+        baseline_answers="results/answers/{baseline}.jsonl",
+        executions=lambda wc: execution_dirs(wc.model),
+        baseline_executions=lambda wc: execution_dirs(wc.baseline),
+    output:
+        "results/judgments/{judge}/{model}_vs_{baseline}.jsonl",
+    params:
+        settings=lambda wc: judge_params(SETTINGS, wc.judge),
+    log:
+        "logs/judgments/{judge}/{model}_vs_{baseline}.log",
+    resources:
+        api_calls=1,
+    conda:
+        "../envs/codearena.yaml"
+    script:
+        "../scripts/judge.py"

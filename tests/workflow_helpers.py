@@ -1,0 +1,59 @@
+"""Run the real Snakemake workflow in a temporary directory (used by the end-to-end tests)."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def snakemake(workdir: Path, *args: str, configfile: Path | None = None, env: dict | None = None,
+              timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess:
+    """`snakemake` on the repository's Snakefile with `workdir` as working directory."""
+    cmd = [
+        sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(workdir),
+        "--configfile", str(configfile or REPO / "config/config.yaml"), "--cores", "2",
+        "--scheduler", "greedy", *args,
+    ]
+    full_env = dict(os.environ)
+    # Job scripts run with the `python` on PATH: make it this interpreter's.
+    full_env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{full_env.get('PATH', '')}"
+    full_env.update(env or {})
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=full_env)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"snakemake failed ({proc.returncode}):\n{proc.stdout[-4000:]}\n{proc.stderr[-6000:]}")
+    return proc
+
+
+def planned_jobs(workdir: Path, *args: str, configfile: Path | None = None) -> dict[str, int]:
+    """Rule -> job count of a dry run ({} when there is nothing to do)."""
+    proc = snakemake(workdir, "--dry-run", *args, configfile=configfile)
+    out = proc.stdout + proc.stderr
+    if "Nothing to be done" in out:
+        return {}
+    table = out.split("Job stats:", 1)[1]
+    counts = {}
+    for line in table.splitlines():
+        m = re.match(r"^(\w+)\s+(\d+)$", line.strip())
+        if m and m.group(1) != "total":
+            counts[m.group(1)] = int(m.group(2))
+    return counts
+
+
+def write_config(path: Path, base: Path | None = None, **changes) -> Path:
+    """A copy of a config (default: the demo) with top-level keys changed."""
+    cfg = yaml.safe_load((base or REPO / "config/config.yaml").read_text())
+    cfg.update(changes)
+    path.write_text(yaml.safe_dump(cfg, sort_keys=False))
+    return path
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]

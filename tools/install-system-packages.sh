@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Install the Debian packages codearena needs, if any is missing (a no-op when all are there).
+set -euo pipefail
+
+packages=(
+  chromium            # screenshots of web answers, driven by Playwright
+  bubblewrap          # the local sandbox
+  fonts-liberation    # pages render with real fonts
+  fonts-dejavu-core
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "Installing Debian packages: ${missing[*]}"
+if [ "$(id -u)" -ne 0 ]; then
+  echo "error: these packages are missing and installing them needs root: ${missing[*]}" >&2
+  echo "       run: apt-get install -y --no-install-recommends ${missing[*]}" >&2
+  exit 1
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -q >/dev/null
+apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
