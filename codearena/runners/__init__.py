@@ -27,10 +27,15 @@ def unsupported(sample: Sample, ctx: RunContext) -> dict:
     return record
 
 
-RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}
-RUNNERS.update({"python": python.run, "html": html.run})
+# One row per environment: slug -> (run, check).
+_TABLE: dict[str, tuple[Runner, Callable[[RunContext], None]]] = {
+    "python": (python.run, python.check),
+    "html": (html.run, html.check),
+}
 
-CHECKS: dict[str, Callable[[RunContext], None]] = {"python": python.check, "html": html.check}
+RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}
+RUNNERS.update({slug: run for slug, (run, _) in _TABLE.items()})
+CHECKS: dict[str, Callable[[RunContext], None]] = {slug: chk for slug, (_, chk) in _TABLE.items()}
 
 
 def check(env: str, ctx: RunContext) -> None:

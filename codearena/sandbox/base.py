@@ -52,6 +52,26 @@ class ProcessResult:
     output_capped: bool = False
 
 
+class Server(ABC):
+    """A long-running sandboxed app (Streamlit, Gradio, a static server...) that a browser screenshots.
+
+    The app has no network except its own loopback. `url` is where the browser must go; when `netns` is
+    set (local and docker backends) the browser must join that network namespace first (a Chromium
+    started under `nsenter --net=<netns>`); when it is None (e2b) the URL is reachable from the host.
+    """
+
+    url: str
+    netns: str | None
+
+    @abstractmethod
+    def alive(self) -> bool:
+        """Whether the app's process is still running."""
+
+    @abstractmethod
+    def stop(self) -> ProcessResult:
+        """Stop the whole process tree; return its exit code and the output it wrote (the server log)."""
+
+
 class Backend(ABC):
     name: str
 
@@ -59,6 +79,11 @@ class Backend(ABC):
     def run(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None = None,
             stdin: bytes | None = None, network: bool = False) -> ProcessResult:
         """Run `argv` with `workdir` (host path) mounted read-write at WORKDIR; the rest is read-only."""
+
+    def start(self, argv: list[str], workdir: Path, *, limits: Limits, port: int,
+              env: dict[str, str] | None = None) -> Server:
+        """Start a long-running app that listens on `port` inside the sandbox; `limits.wall_s` bounds its life."""
+        raise SandboxUnavailable(f"the {self.name} backend cannot run server apps")
 
     def check(self) -> None:
         """Raise SandboxUnavailable (with the fix) if this backend cannot run here."""
