@@ -21,10 +21,12 @@ background thread, so `capture()` can be called from any thread and always retur
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -305,9 +307,6 @@ def _netns_wrapper() -> str:
     if shutil.which("nsenter") is None:
         raise SandboxUnavailable("nsenter not found; install it with `apt-get install util-linux`")
     if _wrapper_dir is None or not os.path.exists(os.path.join(_wrapper_dir, "chromium-netns")):
-        import atexit
-        import tempfile
-
         _wrapper_dir = tempfile.mkdtemp(prefix="codearena-chromium-")
         atexit.register(shutil.rmtree, _wrapper_dir, True)
         path = os.path.join(_wrapper_dir, "chromium-netns")
