@@ -90,7 +90,8 @@ def run_app(app: App, sample: Sample, ctx: RunContext) -> dict:
         words.append(f"[sandbox] the app exited{_how(log)} while it was being screenshotted")
     elif page_errors or TRACEBACK.search(log.stdout + log.stderr):
         status = "error"
-        words.append("[sandbox] the app raised an exception (see the log" + (" and the page errors)" if page_errors else ")"))
+        where = "the log and the page errors" if page_errors else "the log"
+        words.append(f"[sandbox] the app raised an exception (see {where})")
     elif page.timed_out:
         status = "timeout"
     elif page.crashed or not page.screenshots:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codearena import environments
-from codearena.sandbox import Backend, Limits
+from codearena.sandbox import Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
 
 if TYPE_CHECKING:
     from codearena.browser import Browser
@@ -163,11 +164,9 @@ def tail(text: str, limit: int) -> str:
     return f"[... {len(text) - limit} characters omitted ...]\n{text[-limit:]}"
 
 
-def exit_status(result, limits) -> tuple[str, str]:
+def exit_status(result: ProcessResult, limits: Limits) -> tuple[str, str]:
     """Status of a finished program (`ok`, `error` or `timeout`) and the sandbox's words on how it
     ended, to append to its stderr ("" when it simply exited)."""
-    import signal
-
     if result.timed_out:
         return "timeout", f"\n[sandbox] timed out after {limits.wall_s:g} s (wall clock); the program was killed\n"
     if result.signal == signal.SIGXCPU:
@@ -187,8 +186,6 @@ def missing_lines(names: list[str]) -> str:
 def require_python_modules(ctx: RunContext, *modules: str) -> None:
     """Fail before the first sample (with the fix) if the sandbox Python lacks an environment's own
     library; looked up without importing it (importing gradio takes seconds), once per job."""
-    from codearena.sandbox import Limits, SandboxError, SandboxUnavailable
-
     key = "python-modules:" + ",".join(modules)
     if ctx.cache.get(key):
         return

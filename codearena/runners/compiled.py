@@ -69,7 +69,8 @@ def check(lang: Language, ctx: RunContext) -> None:
     if result.exit_code != 0:
         raise SandboxUnavailable(f"{lang.slug}: `{' '.join(lang.version)}` failed in the {ctx.backend.name} sandbox "
                                  f"(exit {result.exit_code}): {(result.stderr or result.stdout).strip()[-300:]}; {fix}")
-    ctx.cache[key] = (result.stdout + result.stderr).strip().splitlines()[0] if (result.stdout + result.stderr).strip() else True
+    version = (result.stdout + result.stderr).strip()
+    ctx.cache[key] = version.splitlines()[0] if version else True  # e.g. "rustc 1.96.0 (...)"
 
 
 def run(lang: Language, sample: Sample, ctx: RunContext) -> dict:

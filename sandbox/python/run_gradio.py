@@ -4,8 +4,9 @@
 
 The runner sets GRADIO_SERVER_NAME/GRADIO_SERVER_PORT (and turns analytics and the Hugging Face hub
 off). Gradio only uses those when `launch()` gets no `server_name`/`server_port`, so `Blocks.launch`
-is wrapped (when the app imports gradio, so an app that fails first does not pay for it) to pin them whatever the app passes, with `share`, `inbrowser` and `prevent_thread_lock`
-off (no tunnel, no browser, and the call blocks, so the app keeps serving). The source is never
+is wrapped to pin them whatever the app passes, with `share`, `inbrowser` and `prevent_thread_lock`
+off (no tunnel, no browser, and the call blocks, so the app keeps serving). The wrapping happens when
+the app imports gradio (an app that fails before that does not pay for the import). The source is never
 rewritten. An app that builds its interface but never calls `launch()` (it was meant to be imported)
 gets its Blocks launched: `demo` first, else the last Blocks the script defined. The script runs
 through `runpy` as `__main__`, so `if __name__ == "__main__": demo.launch()` works and traceback lines
