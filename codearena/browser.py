@@ -21,10 +21,12 @@ background thread, so `capture()` can be called from any thread and always retur
 from __future__ import annotations
 
 import asyncio
+import atexit
 import logging
 import os
 import re
 import shutil
+import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -91,6 +93,8 @@ class PageResult:
     terminated: bool = False  # a running script had to be stopped to take a screenshot
     timed_out: bool = False  # the hard deadline was hit
     crashed: bool = False  # the renderer died
+    ready: bool | None = None  # capture_url with ready_js: whether the app said it was ready in time
+    probe: object = None  # capture_url with probe_js: what it returned after the last screenshot
     _dropped: int = 0
 
     def add_console(self, text: str) -> None:
@@ -139,15 +143,18 @@ class Browser:
 
     def start(self) -> None:
         """Start (or restart after a crash) Chromium; SandboxError if it cannot be launched."""
+        self._start_loop()
+        try:
+            self._call(self._launch(), timeout=60)
+        except Exception as e:
+            raise SandboxError(f"cannot start Chromium ({self.executable_path}): {type(e).__name__}: {e}") from e
+
+    def _start_loop(self) -> None:
         if self._loop is None:
             self.executable_path = self.executable_path or find_chromium()
             self._loop = asyncio.new_event_loop()
             self._thread = threading.Thread(target=self._loop.run_forever, name="codearena-browser", daemon=True)
             self._thread.start()
-        try:
-            self._call(self._launch(), timeout=60)
-        except Exception as e:
-            raise SandboxError(f"cannot start Chromium ({self.executable_path}): {type(e).__name__}: {e}") from e
 
     def close(self) -> None:
         if self._loop is None:
@@ -227,6 +234,87 @@ class Browser:
         result.finish()
         return result
 
+    def capture_url(self, url: str, shots: Sequence[Path], *, netns: str | None = None,
+                    viewport: tuple[int, int] = (1024, 768), max_page_height: int = 3072, settle_ms: int = 600,
+                    deadline_s: float = 20.0, offline: Callable[[str], Path | None] | None = vendored_file,
+                    ready_js: str | None = None, probe_js: str | None = None) -> PageResult:
+        """Screenshot a live app at `url` (a sandboxed server): len(shots) screenshots, at load (after
+        `ready_js` returns true, if given) and then one every `settle_ms`.
+
+        The app's own origin (pages, scripts, websockets) is reached; every other URL is handled as in
+        `capture`. With `netns`, Chromium runs inside that network namespace (started through
+        `nsenter --net=<netns>`), where the app's 127.0.0.1 is. Each call launches its own Chromium
+        (~0.15 s). `probe_js` is evaluated after the last screenshot (e.g. to read the app's error
+        boxes) and its value stored in `PageResult.probe`.
+        """
+        result = PageResult()
+        host = urlsplit(url).hostname or ""
+        rules = f"MAP * ~NOTFOUND, EXCLUDE {host}" + (", EXCLUDE localhost" if host == "127.0.0.1" else "")
+        args = [a for a in self.args if not a.startswith("--host-resolver-rules=")]
+        args.append(f"--host-resolver-rules={rules}")
+        with self._lock:
+            self._start_loop()
+            job = _AppCapture(None, url, [Path(s) for s in shots], viewport, max_page_height, settle_ms, deadline_s,
+                              offline, result, ready_js, probe_js)
+            try:
+                self._call(self._capture_with_own_browser(job, args, netns), timeout=deadline_s + 40)
+            except TimeoutError:
+                result.timed_out = True
+                result.notes.append("the browser did not answer")
+            except SandboxError:
+                raise
+            except Exception as e:
+                raise SandboxError(f"the browser failed: {type(e).__name__}: {e}") from e
+        result.finish()
+        return result
+
+    async def _capture_with_own_browser(self, job: "_AppCapture", args: list[str], netns: str | None) -> None:
+        if self._pw is None:  # the driver only: this job launches its own browser
+            from playwright.async_api import async_playwright
+
+            self._pw = await async_playwright().start()
+        executable, env = self.executable_path, None
+        if netns is not None:
+            executable = _netns_wrapper()
+            env = dict(os.environ, CODEARENA_NETNS=netns, CODEARENA_CHROMIUM_BIN=self.executable_path)
+        try:
+            browser = await self._pw.chromium.launch(executable_path=executable, args=args, env=env,
+                                                     headless=True, timeout=30_000)
+        except Exception as e:
+            raise SandboxError(f"cannot start Chromium{' in ' + netns if netns else ''}: "
+                               f"{type(e).__name__}: {str(e).splitlines()[0]}") from e
+        job.browser = browser
+        try:
+            await job.run()
+        finally:
+            try:
+                await asyncio.wait_for(browser.close(), 10)
+            except Exception as e:
+                log.warning("closing the app's browser: %s", e)
+
+
+_NETNS_WRAPPER = """#!/bin/sh
+# Chromium inside a sandboxed app's network namespace (written by codearena.browser).
+exec nsenter --net="$CODEARENA_NETNS" -- "$CODEARENA_CHROMIUM_BIN" "$@"
+"""
+_wrapper_dir: str | None = None
+
+
+def _netns_wrapper() -> str:
+    """The launcher Playwright starts instead of Chromium for capture_url(netns=...): a script, since
+    nsenter's own options must come before the program and Playwright puts its flags first."""
+    global _wrapper_dir
+    if shutil.which("nsenter") is None:
+        raise SandboxUnavailable("nsenter not found; install it with `apt-get install util-linux`")
+    if _wrapper_dir is None or not os.path.exists(os.path.join(_wrapper_dir, "chromium-netns")):
+        _wrapper_dir = tempfile.mkdtemp(prefix="codearena-chromium-")
+        atexit.register(shutil.rmtree, _wrapper_dir, True)
+        path = os.path.join(_wrapper_dir, "chromium-netns")
+        with open(path, "w") as f:
+            f.write(_NETNS_WRAPPER)
+        os.chmod(path, 0o755)
+    return os.path.join(_wrapper_dir, "chromium-netns")
+
 
 async def _cancel_pending() -> None:
     """End handler tasks Playwright left behind, so the loop closes without 'Task was destroyed'."""
@@ -272,7 +360,7 @@ class _Capture:
             viewport={"width": self.width, "height": self.height}, device_scale_factor=1,
             service_workers="block", accept_downloads=False)
         await self.context.route("**/*", self._route)
-        await self.context.route_web_socket(re.compile(".*"), self._websocket)
+        await self.context.route_web_socket(self.blocked_websockets, self._websocket)
         page = self.page = await self.context.new_page()
         page.on("console", lambda m: res.add_console(f"{m.type}: {m.text}"))
         page.on("pageerror", self._pageerror)
@@ -285,11 +373,12 @@ class _Capture:
         try:
             # Wait for the load event of the document that is there, not of a navigation the page
             # started itself (goto(wait_until="load") would wait for that one, which we cancel).
-            await page.goto(ORIGIN + self.entry, wait_until="commit", timeout=load_s * 1000)
+            await page.goto(self.start_url, wait_until="commit", timeout=load_s * 1000)
             res.loaded = await self._wait_for_load(page, load_s)
         except PlaywrightError as e:
             first = str(e).splitlines()[0]
             res.notes.append(f"the page did not load within {load_s:g} s ({first})")
+        await self._after_load(page)
         for i, path in enumerate(self.shots):
             if i:
                 await asyncio.sleep(self.settle_s)
@@ -301,6 +390,17 @@ class _Capture:
                 continue
             if path.exists():
                 res.screenshots.append(path)
+        await self._after_shots(page)
+
+    # -- what a subclass may change (_AppCapture: a live app instead of files) ----------------------
+    start_url = property(lambda self: ORIGIN + self.entry)
+    blocked_websockets = re.compile(".*")
+
+    async def _after_load(self, page) -> None:
+        """Called once the page loaded (or failed to), before the first screenshot."""
+
+    async def _after_shots(self, page) -> None:
+        """Called after the last screenshot, while the page is still open."""
 
     async def _wait_for_load(self, page, timeout_s: float) -> bool:
         """Wait for the load event. A navigation the page starts while loading stops that load, and once
@@ -411,3 +511,57 @@ class _Capture:
     def _crash(self, page) -> None:
         self.res.crashed = True
         self.res.notes.append("the page crashed (renderer died)")
+
+
+class _AppCapture(_Capture):
+    """A visit to a live app: its origin is served by the app itself, the rest as in `_Capture`."""
+
+    def __init__(self, browser, url, shots, viewport, max_page_height, settle_ms, deadline_s, offline,
+                 result: PageResult, ready_js: str | None, probe_js: str | None):
+        super().__init__(browser, None, "", shots, viewport, max_page_height, settle_ms, deadline_s, offline, result)
+        parts = urlsplit(url)
+        self.url, self.app_origin = url, f"{parts.scheme}://{parts.netloc}/"
+        self.ready_js, self.probe_js = ready_js, probe_js
+        # The app's own websockets (Streamlit talks through one) go through untouched.
+        self.blocked_websockets = re.compile(r"^(?!wss?://" + re.escape(parts.netloc) + "/)")
+
+    start_url = property(lambda self: self.url)
+
+    async def _route(self, route, request) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        url = request.url
+        try:
+            if url.startswith(self.app_origin):
+                match = PLACEHOLDER_PATH.match(urlsplit(url).path)
+                if match:
+                    return await self._placeholder(route, url, match)
+                return await route.continue_()
+            if url.startswith(ORIGIN):
+                return await route.abort("blockedbyclient")
+        except PlaywrightError:
+            return
+        await super()._route(route, request)
+
+    async def _after_load(self, page) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        if not self.ready_js:
+            return
+        wait_s = max(1.0, self.deadline_s / 2)
+        try:
+            await page.wait_for_function(self.ready_js, timeout=wait_s * 1000, polling=100)
+            self.res.ready = True
+        except PlaywrightError:
+            self.res.ready = False
+            self.res.notes.append(f"the app did not say it was ready within {wait_s:g} s; screenshots taken anyway")
+
+    async def _after_shots(self, page) -> None:
+        from playwright.async_api import Error as PlaywrightError
+
+        if not self.probe_js or self.res.crashed:
+            return
+        try:
+            self.res.probe = await asyncio.wait_for(page.evaluate(self.probe_js), 3)
+        except (PlaywrightError, asyncio.TimeoutError) as e:
+            self.res.notes.append(f"could not read the page after the screenshots: {str(e).splitlines()[0]}")

@@ -63,7 +63,7 @@ def test_python_answers_run_and_one_failure_does_not_stop_the_others(answers_fil
     assert (outdir / by_uid["p2"]["figures"][0]).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert by_uid["p3"]["status"] == "sandbox_error" and "UnicodeEncodeError" in by_uid["p3"]["stderr"]
     assert by_uid["p4"]["status"] == "missing_dependency"
-    assert by_uid["p4"]["missing_dependencies"] == ["nonexistent_pkg_xyz"]
+    assert by_uid["p4"]["missing_dependencies"] == ["nonexistent-pkg-xyz"]  # PEP 503 canonical name
     assert all(r["model"] == "demo-model" and r["backend"] == "local" for r in records)
     assert any("p3: sandbox_error" in line for line in logged)
 

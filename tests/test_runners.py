@@ -8,7 +8,7 @@ import time
 import pytest
 from PIL import Image
 
-from codearena.runners import RUNNERS, RunContext, Sample, run_sample
+from codearena.runners import RUNNERS, RunContext, Sample, run_sample, unsupported
 from codearena.runners.common import is_blank, truncate
 from codearena.sandbox import get_backend
 
@@ -240,7 +240,8 @@ def test_html_navigation_away_is_cancelled_and_popups_closed(ctx):
     assert has_pixel(image(ctx, r["screenshots"][-1]), lambda p: p[0] > 200 and p[1] < 60)
 
 
-def test_unsupported_environment_gets_an_explicit_record(ctx):
+def test_unsupported_environment_gets_an_explicit_record(ctx, monkeypatch):
+    monkeypatch.setitem(RUNNERS, "rust", unsupported)  # as for an environment without a runner in a build
     r = run(ctx, "rust", "fn main() {}")
     assert r["status"] == "unsupported"
     assert r["stderr"] == "environment not supported by this build: Rust Runner"

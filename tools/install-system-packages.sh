@@ -7,6 +7,13 @@ packages=(
   bubblewrap          # the local sandbox
   fonts-liberation    # pages render with real fonts
   fonts-dejavu-core
+  gcc                 # C Runner (and the linker rustc uses)
+  g++                 # C++ Runner
+  default-jdk-headless  # Java Runner (javac, java)
+  golang-go           # Golang Runner
+  rustc-web           # Rust Runner: Debian 12's current rustc (1.9x; the `rustc` package is 1.63, too old
+                      # for let-else and friends), under /usr, so the sandbox sees it
+  util-linux          # nsenter: the browser joins a sandboxed app's network namespace
 )
 
 missing=()

@@ -15,6 +15,8 @@ from typing import Callable
 from codearena import environments
 
 from . import html, python
+from . import c, cpp, go, java, rust  # compiled languages (runners/compiled.py)
+from . import gradio, pygame, streamlit  # apps and games
 from .common import RunContext, Sample, new_record
 
 Runner = Callable[[Sample, RunContext], dict]
@@ -31,6 +33,14 @@ def unsupported(sample: Sample, ctx: RunContext) -> dict:
 _TABLE: dict[str, tuple[Runner, Callable[[RunContext], None]]] = {
     "python": (python.run, python.check),
     "html": (html.run, html.check),
+    "c": (c.run, c.check),
+    "cpp": (cpp.run, cpp.check),
+    "java": (java.run, java.check),
+    "go": (go.run, go.check),
+    "rust": (rust.run, rust.check),
+    "pygame": (pygame.run, pygame.check),
+    "streamlit": (streamlit.run, streamlit.check),
+    "gradio": (gradio.run, gradio.check),
 }
 
 RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}
@@ -50,7 +60,12 @@ def run_sample(sample: Sample, ctx: RunContext) -> dict:
     runner = RUNNERS.get(sample.env, unsupported)
     start = time.monotonic()
     try:
-        return runner(sample, ctx)
+        record = runner(sample, ctx)
+        if record["missing_dependencies"] and ctx.setting("install_dependencies", False) \
+                and not ctx.backend.installs_dependencies:
+            record["notes"].append(f"execution.install_dependencies is on, but the {ctx.backend.name} backend "
+                                   "has no network: missing dependencies cannot be installed at run time")
+        return record
     except Exception as e:  # noqa: BLE001  (one sample must not stop the job)
         record = new_record(sample, ctx)
         record["status"] = "sandbox_error"

@@ -5,12 +5,13 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
+import signal
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codearena import environments
-from codearena.sandbox import Backend, Limits
+from codearena.sandbox import Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
 
 if TYPE_CHECKING:
     from codearena.browser import Browser
@@ -154,3 +155,52 @@ def save_as_png(src: Path, dest: Path) -> bool:
     except Exception:  # noqa: BLE001  (anything a broken or hostile file can raise)
         dest.unlink(missing_ok=True)
         return False
+
+
+def tail(text: str, limit: int) -> str:
+    """The last `limit` characters of `text` (server logs: the error is at the end, the banner at the start)."""
+    if len(text) <= limit:
+        return text
+    return f"[... {len(text) - limit} characters omitted ...]\n{text[-limit:]}"
+
+
+def exit_status(result: ProcessResult, limits: Limits) -> tuple[str, str]:
+    """Status of a finished program (`ok`, `error` or `timeout`) and the sandbox's words on how it
+    ended, to append to its stderr ("" when it simply exited)."""
+    if result.timed_out:
+        return "timeout", f"\n[sandbox] timed out after {limits.wall_s:g} s (wall clock); the program was killed\n"
+    if result.signal == signal.SIGXCPU:
+        return "timeout", f"\n[sandbox] CPU time limit of {limits.cpu_s:g} s exceeded; the program was killed\n"
+    if result.exit_code == 0:
+        return "ok", ""
+    if result.signal:
+        return "error", f"\n[sandbox] killed by signal {signal.Signals(result.signal).name}\n"
+    return "error", ""
+
+
+def missing_lines(names: list[str]) -> str:
+    """What the judge reads about dependencies the sandbox lacks ("missing dependency: X" each)."""
+    return "".join(f"\n[sandbox] missing dependency: {name}" for name in names) + ("\n" if names else "")
+
+
+def require_python_modules(ctx: RunContext, *modules: str) -> None:
+    """Fail before the first sample (with the fix) if the sandbox Python lacks an environment's own
+    library; looked up without importing it (importing gradio takes seconds), once per job."""
+    key = "python-modules:" + ",".join(modules)
+    if ctx.cache.get(key):
+        return
+    ctx.backend.check()
+    probe = ("import importlib.util, sys; "
+             f"missing = [m for m in {list(modules)!r} if importlib.util.find_spec(m) is None]; "
+             "print(' '.join(missing)); sys.exit(1 if missing else 0)")
+    work = ctx.workdir / "_check_python_modules"
+    work.mkdir(parents=True, exist_ok=True)
+    try:
+        result = ctx.backend.run([ctx.backend.python(), "-c", probe], work, limits=Limits(wall_s=60, cpu_s=60))
+    except SandboxError as e:
+        raise SandboxUnavailable(f"the sandbox Python cannot run: {e}") from e
+    if result.exit_code != 0:
+        missing = result.stdout.strip() or result.stderr.strip()[-300:]
+        raise SandboxUnavailable(f"the sandbox Python lacks {missing}; rebuild it with `make setup` "
+                                 "(from sandbox/python/requirements.txt)")
+    ctx.cache[key] = True

@@ -12,12 +12,12 @@ import hashlib
 import os
 import re
 import shutil
-import signal
 from pathlib import Path
 
 from codearena.sandbox import WORKDIR, Limits, SandboxError
 
-from .common import RunContext, Sample, file_stem, new_record, sample_dir, save_as_png, set_output
+from .common import (RunContext, Sample, exit_status, file_stem, missing_lines, new_record, sample_dir, save_as_png,
+                     set_output)
 
 WRAPPER = "python/run_python.py"  # under the repository's sandbox/ directory
 OUT = ".codearena/out"  # where the wrapper saves shown figures (relative to the work dir)
@@ -41,13 +41,11 @@ def check(ctx: RunContext) -> None:
 
 
 def distribution_for(module: str) -> str:
-    """The PyPI distribution that provides an import name (`cv2` -> `opencv-python`)."""
-    top = module.split(".")[0]
-    try:
-        from codearena.dependencies import IMPORT_TO_DISTRIBUTION
-    except ImportError:  # the table is optional for running; without it the import name is reported
-        return top
-    return IMPORT_TO_DISTRIBUTION.get(top, top)
+    """The PyPI distribution that provides an import name (`cv2` -> `opencv-python`,
+    `google.generativeai` -> `google-generativeai`)."""
+    from codearena.dependencies import distribution_for_module
+
+    return distribution_for_module(module) or module.split(".")[0]
 
 
 def missing_distributions(stderr: str) -> list[str]:
@@ -88,24 +86,14 @@ def run(sample: Sample, ctx: RunContext) -> dict:
     argv = [backend.python(), backend.sandbox_path(WRAPPER), f"{WORKDIR}/main.py", f"{WORKDIR}/{OUT}"]
     result = backend.run(argv, work, limits=limits, env=env)
 
-    stderr = result.stderr
     record["exit_code"] = result.exit_code
     record["duration_s"] = result.duration_s
-    record["missing_dependencies"] = missing_distributions(stderr)
-    if result.timed_out:
-        record["status"] = "timeout"
-        stderr += f"\n[sandbox] timed out after {limits.wall_s:g} s (wall clock); the program was killed\n"
-    elif result.signal == signal.SIGXCPU:
-        record["status"] = "timeout"
-        stderr += f"\n[sandbox] CPU time limit of {limits.cpu_s:g} s exceeded; the program was killed\n"
-    elif result.exit_code == 0:
-        record["status"] = "ok"
-    elif record["missing_dependencies"]:
+    record["missing_dependencies"] = missing_distributions(result.stderr)
+    record["status"], words = exit_status(result, limits)
+    if record["status"] == "error" and record["missing_dependencies"]:
         record["status"] = "missing_dependency"
-    else:
-        record["status"] = "error"
-        if result.signal:
-            stderr += f"\n[sandbox] killed by signal {signal.Signals(result.signal).name}\n"
+        words += missing_lines(record["missing_dependencies"])
+    stderr = result.stderr + words
     if result.output_capped:
         record["notes"].append(f"output beyond {limits.output_bytes} bytes per stream was dropped")
     set_output(record, result.stdout, stderr, ctx)

@@ -74,6 +74,9 @@ class Server(ABC):
 
 class Backend(ABC):
     name: str
+    # Whether this backend installs an answer's missing packages at run time when the config's
+    # `execution.install_dependencies` is on (only backends with network can; local cannot).
+    installs_dependencies: bool = False
 
     @abstractmethod
     def run(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None = None,

@@ -28,7 +28,7 @@ import time
 import warnings
 from pathlib import Path
 
-from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
+from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server
 from .cgroups import PidsCgroup
 
 log = logging.getLogger(__name__)
@@ -338,6 +338,13 @@ class LocalBackend(Backend):
         return ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=err.text(), timed_out=timed_out,
                              duration_s=round(duration, 3), signal=int(sig) if sig else None,
                              output_capped=out.capped or err.capped)
+
+    def start(self, argv: list[str], workdir: Path, *, limits: Limits, port: int,
+              env: dict[str, str] | None = None) -> Server:
+        """Start a server app in its own network namespace (see codearena.sandbox.local_server)."""
+        from .local_server import start_server
+
+        return start_server(self, argv, workdir, limits=limits, port=port, env=env)
 
 
 def _preexec(limits: Limits, cg_fd: int | None, drop_to: int | None):

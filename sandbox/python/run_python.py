@@ -94,8 +94,11 @@ class _PatchingLoader(importlib.abc.Loader):
 class _PostImportHook(importlib.abc.MetaPathFinder):
     """Patch a module right after it is first imported (a lazy preamble)."""
 
+    def __init__(self, patches=None):
+        self.patches = PATCHES if patches is None else patches
+
     def find_spec(self, name, path, target=None):
-        patch = PATCHES.get(name)
+        patch = self.patches.get(name)
         if patch is None:
             return None
         spec = importlib.machinery.PathFinder.find_spec(name, path)
