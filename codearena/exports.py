@@ -10,7 +10,7 @@ import csv
 import io
 import re
 
-from .leaderboard import boards
+from .leaderboard import boards, select_boards
 
 GROUPINGS = {"topic": "by_topic", "env": "by_environment"}
 CSV_COLUMNS = [
@@ -84,9 +84,7 @@ def latex_table(lb: dict, by: str = "topic", board: str | None = None) -> str:
     key = GROUPINGS[by]
     conf = round(100 * lb["bootstrap"]["confidence"])
     parts = []
-    for label, b in boards(lb):
-        if board is not None and board not in (label, *b["judges"]):
-            continue
+    for label, b in select_boards(lb, board):
         groups = list(b[key])
         cells: dict[str, dict[str, dict]] = {}
         for g in groups:
@@ -154,9 +152,7 @@ def leaderboard_text(lb: dict, by: str | None = None, board: str | None = None) 
     """What `codearena show` prints: per board, the groups (with --by) and then the overall table."""
     conf = round(100 * lb["bootstrap"]["confidence"])
     out = []
-    for label, b in boards(lb):
-        if board is not None and board not in (label, *b["judges"]):
-            continue
+    for label, b in select_boards(lb, board):
         out.append(f"# {lb['name']}: judge {label}, baseline {lb['baseline']} "
                    f"({conf}% intervals, {lb['bootstrap']['rounds']} bootstrap rounds over questions)")
         if by:

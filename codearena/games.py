@@ -87,13 +87,25 @@ def read_games(
     strong_weight: float,
 ) -> pd.DataFrame:
     """`judgment_files[judge][model]` -> path; `answers[model][uid]` -> answer record (baseline included)."""
+    records = {judge: {model: (read_jsonl(path), str(path)) for model, path in files.items()}
+               for judge, files in judgment_files.items()}
+    return games_table(records, answers, baseline, strong_weight)
+
+
+def games_table(
+    records: dict[str, dict[str, tuple[list[dict], str]]],
+    answers: dict[str, dict[str, dict]],
+    baseline: str,
+    strong_weight: float,
+) -> pd.DataFrame:
+    """`records[judge][model]` -> (judgment records, where they came from, for error messages)."""
     rows: list[tuple] = []
-    for judge, files in judgment_files.items():
-        for model, path in files.items():
+    for judge, files in records.items():
+        for model, (recs, source) in files.items():
             if model not in answers:
-                raise ArtifactError(f"{path}: no answers file for model {model!r}")
-            rows += game_rows(read_jsonl(path), answers[model], answers.get(baseline, {}), judge, model,
-                              baseline, strong_weight, str(path))
+                raise ArtifactError(f"{source}: no answers file for model {model!r}")
+            rows += game_rows(recs, answers[model], answers.get(baseline, {}), judge, model, baseline,
+                              strong_weight, source)
     games = pd.DataFrame.from_records(rows, columns=COLUMNS)
     return games.astype({"value": float, "weight": float, "len_model": float, "len_baseline": float,
                          "game": int, "model_is_a": bool, "judged": bool})

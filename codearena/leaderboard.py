@@ -27,14 +27,14 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
-from .games import NO_ENV, per_question, read_games
+from .games import NO_ENV, games_table, per_question
 from .io import ArtifactError, read_jsonl
 from .ratings.bt import Comparisons, fit_comparisons, rank_with_confidence
 from .ratings.quality import position_consistency, separability
 from .ratings.resample import quantiles, unit_counts
 from .ratings.style import DESCRIPTION as LENGTH_DESCRIPTION
 from .ratings.style import FEATURE as LENGTH_FEATURE
-from .ratings.style import length_difference
+from .ratings.style import length_covariate
 from .ratings.winrate import bootstrap_with_counts
 
 SCHEMA_VERSION = 2
@@ -55,24 +55,47 @@ def _pct(v: float) -> float | None:
     return _num(100 * v) if v is not None and math.isfinite(v) else None
 
 
+class _Questions:
+    """The (model, question) rows of a board as arrays, so each table is a cheap boolean selection."""
+
+    COUNTS = ("wins", "ties", "losses", "judge_errors")
+
+    def __init__(self, pq: pd.DataFrame):
+        self.model_code, models = pd.factorize(pq["model"], sort=True)
+        self.uid_code, uids = pd.factorize(pq["uid"], sort=True)
+        self.models, self.uids = list(models), list(uids)
+        self.values = {c: pq[c].to_numpy(dtype=float) for c in ("num", "den", "len_model", "len_baseline")}
+        for c in self.COUNTS:
+            self.values[c] = pq[c].to_numpy(dtype=float)
+        self.values["failed"] = (pq["answer_status"] == "failed").to_numpy(dtype=float)
+        self.values["no_code"] = (pq["answer_status"] == "no_code").to_numpy(dtype=float)
+        self.category = pq["category"].to_numpy(dtype=object)
+        self.environment = pq["environment"].to_numpy(dtype=object)
+
+
 class _Table:
     """The questions and models of one table, with the question draws shared by all its statistics."""
 
-    def __init__(self, pq: pd.DataFrame, models: list[str], settings: dict):
-        self.pq = pq
-        self.models = models
-        self.uids = sorted(pq["uid"].unique())
-        self.uid_index = {u: i for i, u in enumerate(self.uids)}
-        self.counts = unit_counts(len(self.uids), settings["bootstrap_rounds"], settings["seed"])
+    def __init__(self, q: _Questions, mask: np.ndarray | None, settings: dict):
+        rows = np.arange(len(q.model_code)) if mask is None else np.flatnonzero(mask)
+        self.q, self.rows = q, rows
+        model_ids, self.mi = np.unique(q.model_code[rows], return_inverse=True)
+        uid_ids, self.qi = np.unique(q.uid_code[rows], return_inverse=True)
+        self.models = [q.models[i] for i in model_ids]
+        self.n_uids = len(uid_ids)
+        self.counts = unit_counts(self.n_uids, settings["bootstrap_rounds"], settings["seed"])
         self.confidence = settings["confidence"]
 
-    def matrix(self, column: str) -> np.ndarray:
-        out = np.zeros((len(self.models), len(self.uids)))
-        mi = {m: i for i, m in enumerate(self.models)}
-        rows = self.pq["model"].map(mi).to_numpy()
-        cols = self.pq["uid"].map(self.uid_index).to_numpy()
-        np.add.at(out, (rows, cols), self.pq[column].to_numpy(dtype=float))
-        return out
+    def column(self, name: str) -> np.ndarray:
+        return self.q.values[name][self.rows]
+
+    def matrix(self, name: str) -> np.ndarray:
+        """(models, questions) sums of a column."""
+        m, n = len(self.models), self.n_uids
+        return np.bincount(self.mi * n + self.qi, weights=self.column(name), minlength=m * n).reshape(m, n)
+
+    def per_model(self, name: str) -> np.ndarray:
+        return np.bincount(self.mi, weights=self.column(name), minlength=len(self.models))
 
     def win_rates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         num, den = self.matrix("num"), self.matrix("den")
@@ -82,29 +105,11 @@ class _Table:
         return point, lo, hi
 
 
-def _model_row(model: str, rows: pd.DataFrame, score: float, lo: float, hi: float) -> dict:
-    n = len(rows)
-    statuses = rows["answer_status"].tolist()
-    return {
-        "model": model,
-        "score": _pct(score),
-        "ci": [_pct(lo), _pct(hi)],
-        "n_questions": n,
-        "wins": int(rows["wins"].sum()),
-        "ties": int(rows["ties"].sum()),
-        "losses": int(rows["losses"].sum()),
-        "judge_errors": int(rows["judge_errors"].sum()),
-        "answers_failed": statuses.count("failed"),
-        "no_code": statuses.count("no_code"),
-        "coverage": round(100 * (n - statuses.count("failed")) / n, 2) if n else 0.0,
-    }
-
-
 def _ranked(rows: list[dict]) -> list[dict]:
     """Best first, each with its rank with confidence (1 + models surely better)."""
     rows = sorted(rows, key=lambda r: (-r["score"] if r["score"] is not None else math.inf, r["model"]))
-    lo = pd.Series({r["model"]: r["ci"][0] if r["ci"][0] is not None else -math.inf for r in rows})
-    hi = pd.Series({r["model"]: r["ci"][1] if r["ci"][1] is not None else math.inf for r in rows})
+    lo = pd.Series({r["model"]: r["ci"][0] if r["ci"][0] is not None else -math.inf for r in rows}, dtype=float)
+    hi = pd.Series({r["model"]: r["ci"][1] if r["ci"][1] is not None else math.inf for r in rows}, dtype=float)
     ranks = rank_with_confidence(lo, hi) if rows else {}
     for r in rows:
         r["rank"] = int(ranks[r["model"]])
@@ -113,32 +118,46 @@ def _ranked(rows: list[dict]) -> list[dict]:
 
 def _win_rate_rows(table: _Table) -> list[dict]:
     point, lo, hi = table.win_rates()
-    by_model = {m: rows for m, rows in table.pq.groupby("model")}
-    return [_model_row(m, by_model[m], point[i], lo[i], hi[i]) for i, m in enumerate(table.models)]
+    n = np.bincount(table.mi, minlength=len(table.models))
+    sums = {c: table.per_model(c) for c in (*_Questions.COUNTS, "failed", "no_code")}
+    rows = []
+    for i, m in enumerate(table.models):
+        failed = int(sums["failed"][i])
+        rows.append({
+            "model": m,
+            "score": _pct(point[i]),
+            "ci": [_pct(lo[i]), _pct(hi[i])],
+            "n_questions": int(n[i]),
+            **{c: int(sums[c][i]) for c in _Questions.COUNTS},
+            "answers_failed": failed,
+            "no_code": int(sums["no_code"][i]),
+            "coverage": round(100 * (n[i] - failed) / n[i], 2) if n[i] else 0.0,
+        })
+    return rows
 
 
 def _baseline_row(baseline: str, n: int) -> dict:
     return {"model": baseline, "score": 50.0, "ci": [50.0, 50.0], "n_questions": n, "baseline": True}
 
 
-def _group_table(pq: pd.DataFrame, settings: dict, baseline: str | None) -> list[dict]:
-    models = sorted(pq["model"].unique())
-    rows = _win_rate_rows(_Table(pq, models, settings)) if models else []
+def _group_table(q: _Questions, mask: np.ndarray, settings: dict, baseline: str | None) -> list[dict]:
+    table = _Table(q, mask, settings)
+    rows = _win_rate_rows(table) if table.models else []
     if baseline is not None:
-        rows.append(_baseline_row(baseline, pq["uid"].nunique()))
+        rows.append(_baseline_row(baseline, table.n_uids))
     return _ranked(rows)
 
 
 def _fit_ratings(table: _Table, baseline: str, settings: dict, style: bool):
     """Bradley-Terry on the table's (model vs baseline) games, bootstrapped with the table's draws."""
-    pq = table.pq[table.pq["den"] > 0]
+    den = table.column("den")
+    keep = den > 0  # a question whose games all lack a verdict says nothing
     covariates = None
     if style:
-        covariates = length_difference(pq["len_model"].to_numpy(), pq["len_baseline"].to_numpy())[:, None]
+        covariates = length_covariate(table.column("len_model")[keep], table.column("len_baseline")[keep])[:, None]
     comp = Comparisons.build(
-        pq["model"].tolist(), [baseline] * len(pq), (pq["num"] / pq["den"]).to_numpy(),
-        weights=pq["den"].to_numpy(), units=pq["uid"].map(table.uid_index).to_numpy(),
-        n_units=len(table.uids), covariates=covariates,
+        [table.models[i] for i in table.mi[keep]], [baseline] * int(keep.sum()), table.column("num")[keep] / den[keep],
+        weights=den[keep], units=table.qi[keep], n_units=table.n_uids, covariates=covariates,
         covariate_names=[LENGTH_FEATURE] if style else (), models=table.models + [baseline],
     )
     anchor = settings["anchor_model"] or baseline
@@ -170,18 +189,17 @@ def _implied_score(rating: float | None, baseline_rating: float | None) -> float
 
 
 def _board(games: pd.DataFrame, judges: list[str], baseline: str, settings: dict) -> dict:
-    pq = per_question(games)
-    models = sorted(pq["model"].unique())
-    table = _Table(pq, models, settings)
+    q = _Questions(per_question(games))
+    table = _Table(q, None, settings)
     rows = _win_rate_rows(table)
     conf = settings["confidence"]
     board: dict = {"judges": judges, "style_control": None}
-    if models:
+    if table.models:
         fit = _fit_ratings(table, baseline, settings, style=False)
         ratings = _rating_fields(fit, conf, "rating")
         for r in rows:
             r.update(ratings[r["model"]])
-        base_row = _baseline_row(baseline, len(table.uids)) | ratings[baseline]
+        base_row = _baseline_row(baseline, table.n_uids) | ratings[baseline]
         if settings["style_control"]:
             sc = _fit_ratings(table, baseline, settings, style=True)
             sc_fields = _rating_fields(sc, conf, "rating_sc")
@@ -198,13 +216,12 @@ def _board(games: pd.DataFrame, judges: list[str], baseline: str, settings: dict
     else:
         base_row = _baseline_row(baseline, 0)
     board["overall"] = _ranked(rows + [base_row])
-    board["by_topic"] = {
-        t: _group_table(pq[pq["category"] == t], settings, baseline) for t in sorted(pq["category"].dropna().unique())
-    }
+    topics = sorted({t for t in q.category if isinstance(t, str)})
+    board["by_topic"] = {t: _group_table(q, q.category == t, settings, baseline) for t in topics}
     # The environment is the evaluated model's, so the baseline (whose answer may be in another
     # environment) gets no row here.
     board["by_environment"] = {
-        e: _group_table(pq[pq["environment"] == e], settings, None) for e in sorted(pq["environment"].unique())
+        e: _group_table(q, q.environment == e, settings, None) for e in sorted(set(q.environment))
     }
     contestants = [r for r in board["overall"] if not r.get("baseline")]
     lo = [r["ci"][0] if r["ci"][0] is not None else -math.inf for r in contestants]
@@ -264,15 +281,27 @@ def build_leaderboard(
     name: str = "codearena",
 ) -> dict:
     """`judgment_files[judge][model]` -> file; `answer_files[model]` covers the models and the baseline."""
-    settings = leaderboard_settings(settings)
     answers = {m: {a["uid"]: a for a in read_jsonl(p)} for m, p in answer_files.items()}
+    records = {judge: {m: (read_jsonl(p), str(p)) for m, p in files.items()} for judge, files in judgment_files.items()}
+    return leaderboard_from_records(records, answers, baseline, settings, name)
+
+
+def leaderboard_from_records(
+    records: dict[str, dict[str, tuple[list[dict], str]]],
+    answers: dict[str, dict[str, dict]],
+    baseline: str,
+    settings: dict,
+    name: str = "codearena",
+) -> dict:
+    """The leaderboard from loaded artifacts: `records[judge][model]` -> (judgment records, source name)."""
+    settings = leaderboard_settings(settings)
     if baseline not in answers:
         raise ArtifactError(f"no answers file for the baseline {baseline!r}")
     anchor = settings["anchor_model"] or baseline
-    contestants = sorted({m for files in judgment_files.values() for m in files})
+    contestants = sorted({m for files in records.values() for m in files})
     if anchor != baseline and anchor not in contestants:
         raise ArtifactError(f"leaderboard.anchor_model: {anchor!r} is neither the baseline nor a judged model")
-    games = read_games(judgment_files, answers, baseline, settings["strong_weight"])
+    games = games_table(records, answers, baseline, settings["strong_weight"])
     conf = settings["confidence"]
     out = {
         "version": SCHEMA_VERSION,
@@ -296,7 +325,7 @@ def build_leaderboard(
         "judges": {},
         "pooled": None,
     }
-    judges = list(judgment_files)
+    judges = list(records)
     for judge in judges:
         out["judges"][judge] = _board(games[games["judge"] == judge], [judge], baseline, settings)
     if settings["pool_judges"] and len(judges) > 1:
@@ -310,3 +339,9 @@ def boards(lb: dict) -> list[tuple[str, dict]]:
     if lb.get("pooled"):
         out.append(("pooled: " + " + ".join(lb["pooled"]["judges"]), lb["pooled"]))
     return out
+
+
+def select_boards(lb: dict, name: str | None = None) -> list[tuple[str, dict]]:
+    """The boards called `name` (a judge, or "pooled"); all boards when name is None."""
+    return [(label, b) for label, b in boards(lb)
+            if name is None or label == name or (name == "pooled" and b is lb.get("pooled"))]

@@ -167,7 +167,33 @@ def bounded_ratings(n_models: int, ia: np.ndarray, ib: np.ndarray, w: np.ndarray
     w = np.atleast_2d(w)
     wy = np.atleast_2d(wy)
     out = np.zeros((w.shape[0], n_models), dtype=bool)
-    for r in range(w.shape[0]):
+    # Only who took wins from whom matters: sum rows (covariate values) per pair of models.
+    pairs, inv = np.unique(np.column_stack([ia, ib]), axis=0, return_inverse=True)
+    to_pair = sparse.csr_matrix((np.ones(len(ia)), (np.arange(len(ia)), inv.ravel())), shape=(len(ia), len(pairs)))
+    w, wy = (to_pair.T @ w.T).T, (to_pair.T @ wy.T).T
+    ia, ib = pairs[:, 0], pairs[:, 1]
+    # Fast path: when every pair that met in a round took wins from each other in both directions,
+    # strong components are the connected components of the pairs that met. Rounds where all the
+    # pairs of the full data met share them (the usual case); the rest take the general loop below.
+    met = w > 0
+    two_way = ~(met & ((wy <= 0) | (wy >= w))).any(axis=1)
+    support = met.any(axis=0)
+    full = two_way & (met == support).all(axis=1)
+    if full.any():
+        graph = sparse.csr_matrix((np.ones(int(support.sum())), (ia[support], ib[support])),
+                                  shape=(n_models, n_models))
+        _, label = connected_components(graph, directed=False)
+        played = np.zeros(n_models, dtype=bool)
+        played[ia[support]] = True
+        played[ib[support]] = True
+        if anchor is not None:
+            ref = label[anchor]
+        elif played.any():
+            ref = np.bincount(label[played]).argmax()
+        else:
+            ref = -1
+        out[full] = (label == ref) & played
+    for r in np.flatnonzero(~full):
         a_wins = wy[r] > 0
         b_wins = (w[r] - wy[r]) > 0
         src = np.concatenate([ia[a_wins], ib[b_wins]])

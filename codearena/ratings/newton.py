@@ -75,7 +75,7 @@ def fit_rounds(
     l2: float = 1e-6,
     init: np.ndarray | None = None,
     max_iter: int = 200,
-    tol: float = 1e-9,
+    tol: float = 1e-10,
 ) -> np.ndarray:
     """Maximum-likelihood parameters for each round: (R, n_models + F), natural-log scale.
 
@@ -95,29 +95,35 @@ def fit_rounds(
         idx = np.flatnonzero(active)
         if not len(idx):
             break
-        th, wa, wya = theta[idx], w[idx], wy[idx]
+        # Views while every round is still running (the common case): no copies of (R, U) arrays.
+        sel = slice(None) if len(idx) == rounds else idx
+        th, wa, wya = theta[sel], w[sel], wy[sel]
         d = (e @ th.T).T
         p = 0.5 * (1.0 + np.tanh(0.5 * d))  # sigmoid without overflow warnings
         grad = (e.T @ (wa * p - wya).T).T + l2 * th
         curv = wa * p * (1.0 - p)
         hess = (outer.T @ curv.T).T.reshape(len(idx), k, k) + eye
         step = np.linalg.solve(hess, grad[:, :, None])[:, :, 0]
-        # Backtracking line search per round (Armijo): a full Newton step can overshoot when a
-        # model is nearly undefeated and its curvature is tiny.
-        decrease = (grad * step).sum(axis=1)
+        # Newton decrement: half of it estimates how far the objective is above its minimum.
+        decrement = (grad * step).sum(axis=1)
+        done = decrement < tol
+        # Backtracking line search (Armijo) for rounds not yet done: a full Newton step can overshoot
+        # when a model is nearly undefeated and its curvature tiny. The slack absorbs rounding in f.
         t = np.ones(len(idx))
-        f_old = f[idx]
         cand = th - step
+        f_old = f[sel]
         f_new = _nll(cand, e, wa, wya, l2)
+        slack = 1e-12 * np.abs(f_old)
         for _ in range(40):
-            bad = f_new > f_old - 1e-4 * t * decrease
+            bad = ~done & (f_new > f_old - 1e-4 * t * decrement + slack)
             if not bad.any():
                 break
             t[bad] *= 0.5
             cand[bad] = th[bad] - t[bad, None] * step[bad]
             f_new[bad] = _nll(cand[bad], e, wa[bad], wya[bad], l2)
-        theta[idx] = cand
-        f[idx] = f_new
-        moved = np.abs(t[:, None] * step).max(axis=1)
-        active[idx] = (moved > tol) & (decrease > 1e-14)
+        keep = done & (f_new > f_old)  # a converged round never moves uphill
+        cand[keep], f_new[keep] = th[keep], f_old[keep]
+        theta[sel] = cand
+        f[sel] = f_new
+        active[idx] = ~done
     return theta

@@ -20,15 +20,16 @@ def unit_counts(n_units: int, rounds: int, seed: int, multiplicity: np.ndarray |
     """
     if n_units <= 0:
         return np.zeros((rounds, 0), dtype=np.int64)
-    if multiplicity is None:
-        p = np.full(n_units, 1.0 / n_units)
-    else:
-        multiplicity = np.asarray(multiplicity, dtype=float)
-        if multiplicity.sum() != n_units:
-            raise ValueError("unit_counts: multiplicities must add up to n_units")
-        p = multiplicity / n_units
     rng = np.random.default_rng(seed)
-    return rng.multinomial(n_units, p, size=rounds)
+    if multiplicity is None:
+        # Draw the unit indices and count them: much faster than numpy's multinomial for many units.
+        picks = rng.integers(0, n_units, size=(rounds, n_units))
+        picks += np.arange(rounds)[:, None] * n_units
+        return np.bincount(picks.ravel(), minlength=rounds * n_units).reshape(rounds, n_units)
+    multiplicity = np.asarray(multiplicity, dtype=float)
+    if multiplicity.sum() != n_units:
+        raise ValueError("unit_counts: multiplicities must add up to n_units")
+    return rng.multinomial(n_units, multiplicity / n_units, size=rounds)
 
 
 def quantile_bounds(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, np.ndarray]:
@@ -37,10 +38,12 @@ def quantile_bounds(draws: np.ndarray, confidence: float) -> tuple[np.ndarray, n
     big = 1e300
     # Linear interpolation between two infinite draws gives NaN, so clip, interpolate, map back.
     clipped = np.clip(draws, -big, big)
+    # np.quantile is much faster than np.nanquantile; NaN only appears for never-rated columns.
+    quantile = np.nanquantile if np.isnan(clipped).any() else np.quantile
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # an all-NaN column (never rated) gives NaN
-        lo = np.nanquantile(clipped, alpha, axis=0)
-        hi = np.nanquantile(clipped, 1.0 - alpha, axis=0)
+        lo = quantile(clipped, alpha, axis=0)
+        hi = quantile(clipped, 1.0 - alpha, axis=0)
     for q in (lo, hi):
         q[q >= big / 2] = np.inf
         q[q <= -big / 2] = -np.inf

@@ -16,6 +16,10 @@ import numpy as np
 
 FEATURE = "length"
 DESCRIPTION = "(len_model - len_baseline) / (len_model + len_baseline), characters of the answer text"
+# The covariate is rounded to this step so that games with nearly the same length ratio share one
+# row of the fit (600 questions x 30 models collapse to a few thousand rows, which keeps the
+# 1000-round bootstrap fast); moving a length ratio by < 0.005 changes ratings far below their intervals.
+RESOLUTION = 0.01
 
 
 def answer_length(answer: dict) -> int:
@@ -28,3 +32,8 @@ def length_difference(len_a: np.ndarray | float, len_b: np.ndarray | float) -> n
     total = a + b
     with np.errstate(invalid="ignore", divide="ignore"):
         return np.where(total > 0, (a - b) / np.where(total > 0, total, 1.0), 0.0)
+
+
+def length_covariate(len_model: np.ndarray, len_baseline: np.ndarray) -> np.ndarray:
+    """The style covariate of each game, model in position A: the length difference, rounded."""
+    return np.round(length_difference(len_model, len_baseline) / RESOLUTION) * RESOLUTION

@@ -8,12 +8,11 @@ upstream's mean over "exploded" rows. The baseline sits at 50% by construction.
 
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from .resample import unit_counts
+from .resample import quantile_bounds, unit_counts
 
 # value for the side in position A, and whether the verdict is strong
 _FOR_A = {
@@ -73,9 +72,5 @@ def bootstrap_with_counts(
     counts = np.asarray(counts, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         samples = (counts @ num.T) / (counts @ den.T)
-    alpha = (1.0 - confidence) / 2.0
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # a model with no judged game: all-NaN column
-        lo = np.nanquantile(samples, alpha, axis=0)
-        hi = np.nanquantile(samples, 1.0 - alpha, axis=0)
+    lo, hi = quantile_bounds(samples, confidence)
     return samples, lo, hi
