@@ -47,7 +47,7 @@ def synthetic(n_models: int, n_questions: int, seed: int = 0):
         recs = []
         for u in uids:
             games = []
-            for g, (a, b) in enumerate([(baseline, m), (m, baseline)]):
+            for a, b in [(baseline, m), (m, baseline)]:
                 # log-odds that A wins: the strength difference plus a small first-position bias
                 d = (strength[a] if a != baseline else 0.0) - (strength[b] if b != baseline else 0.0) + 0.2
                 p = 1 / (1 + np.exp(-d))

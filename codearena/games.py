@@ -55,9 +55,13 @@ def game_rows(records: list[dict], answers: dict[str, dict], baseline_answers: d
               judge: str, model: str, baseline: str, strong_weight: float, source: str) -> list[tuple]:
     """Rows (in COLUMNS order) for one judgments file."""
     rows = []
+    seen: set[str] = set()
     for rec in records:
         _check_record(rec, judge, model, baseline, source)
         uid = rec["uid"]
+        if uid in seen:  # it would count that question twice
+            raise ArtifactError(f"{source}: uid {uid!r} has two judgment records")
+        seen.add(uid)
         ans = answers.get(uid)
         if ans is None:
             raise ArtifactError(f"{source}: uid {uid!r} has no answer record for model {model!r}")

@@ -1,7 +1,7 @@
 """Build `results/leaderboard.json` from judgments and answers (schema: docs/leaderboard.md).
 
-One aggregation feeds everything: `games.read_games` turns the judgment records into one row per
-judged game, and every number here (and in the CSV, LaTeX, report and `codearena show`, which only
+One aggregation feeds everything: `games.games_table` turns the judgment records into one row per
+judged game, and every score here (and in the CSV, LaTeX, report and `codearena show`, which only
 read the JSON) comes from that table.
 
 For every judge (and, with `pool_judges`, for all judges pooled) a *board* holds:
@@ -226,16 +226,21 @@ def _board(games: pd.DataFrame, judges: list[str], baseline: str, settings: dict
     contestants = [r for r in board["overall"] if not r.get("baseline")]
     lo = [r["ci"][0] if r["ci"][0] is not None else -math.inf for r in contestants]
     hi = [r["ci"][1] if r["ci"][1] is not None else math.inf for r in contestants]
-    judged = games[games["judged"]]
-    pivot = judged.pivot_table(index=["judge", "model", "uid"], columns="game", values="value", aggfunc="first")
-    pivot = pivot.reindex(columns=[0, 1])
-    first_is_a = games[games["game"] == 0].set_index(["judge", "model", "uid"])["model_is_a"]
-    board["quality"] = separability(lo, hi) | {
-        "position_consistency": position_consistency(
-            pivot[0].to_numpy(), pivot[1].to_numpy(), first_is_a.reindex(pivot.index).fillna(False).to_numpy()
-        )
-    }
+    board["quality"] = separability(lo, hi) | {"position_consistency": _position_consistency(games)}
     return board
+
+
+def _position_consistency(games: pd.DataFrame) -> dict:
+    """Each (judge, model, question)'s two games side by side; only verdicts the judge gave count."""
+    judged = games[games["judged"]]
+    if judged.empty:
+        return position_consistency([], [])
+    key = ["judge", "model", "uid"]
+    first = judged.loc[judged["game"] == 0, key + ["value", "model_is_a"]]
+    second = judged.loc[judged["game"] == 1, key + ["value"]].rename(columns={"value": "value_second"})
+    both = first.merge(second, on=key, how="inner")
+    return position_consistency(both["value"].to_numpy(), both["value_second"].to_numpy(),
+                                both["model_is_a"].to_numpy())
 
 
 def _answer_stats(answers: list[dict]) -> dict:

@@ -229,9 +229,11 @@ def test_style_control_separates_length_from_quality(tmp_path):
     assert abs(row["score_sc"] - 50) < 6 and row["rating_sc_ci"][0] < 1000 < row["rating_sc_ci"][1]
 
 
-def test_junk_verdict_label_names_file_and_record(tmp_path):
+def test_bad_judgment_records_name_file_and_record(tmp_path):
     with pytest.raises(ArtifactError, match=r"j-m.jsonl: record uid 'q1' game 0 has verdict 'A>>>B'"):
         build_many(tmp_path, {"j": {"m": [("q1", "A>>>B", "A>B")]}})
+    with pytest.raises(ArtifactError, match=r"j-m.jsonl: uid 'q1' has two judgment records"):
+        build_many(tmp_path, {"j": {"m": [("q1", "A>B", "A>B"), ("q1", "A>B", "B>A")]}})
 
 
 verdict_rows = st.lists(st.tuples(st.sampled_from(LABELS + [None]), st.sampled_from(LABELS)), min_size=4, max_size=25)

@@ -49,9 +49,9 @@ def _encode(model_a: Sequence[str], model_b: Sequence[str]) -> tuple[list[str], 
 class Comparisons:
     """Battles compressed for fitting.
 
-    `rows` are the distinct (A, B, covariates) combinations, with A < B (a battle with A > B is
-    mirrored: outcome 1 - y, covariates negated). `per_unit` (n_units x rows, sparse) holds each
-    unit's weight on each row and `per_unit_y` the part of it won by A.
+    The rows (`ia`, `ib`, `x`) are the distinct (A, B, covariates) combinations, with A < B (a battle
+    with A > B is mirrored: outcome 1 - y, covariates negated). `per_unit` (n_units x rows, sparse)
+    holds each unit's weight on each row and `per_unit_y` the part of it won by A.
     """
 
     models: list[str]
@@ -264,9 +264,9 @@ def fit_comparisons(
     anchor_rating: float = 1000.0,
     l2: float = RIDGE,
     seed: int | None = None,
-    counts_fn=None,
 ) -> BTFit:
-    """Fit the full data and, if `counts` (R x n_units) or `counts_fn` is given, every bootstrap round."""
+    """Fit the full data and, if `counts` (R x n_units: how often each unit is drawn) is given, every
+    bootstrap round. `seed` is only recorded (the caller drew the counts)."""
     m = len(comp.models)
     f = 0 if comp.x is None else comp.x.shape[1]
     anchor = comp.models.index(anchor_model) if anchor_model is not None else None
@@ -401,10 +401,7 @@ def bootstrap_bt(
         comp = Comparisons.build(model_a, model_b, outcome, weights=weights, covariates=covariates,
                                  covariate_names=covariate_names)
         n_battles = comp.n_units
-        if comp.x is None:
-            comp, mult = _identical_units(comp)
-        else:
-            mult = None
+        comp, mult = _identical_units(comp)
         counts = unit_counts(n_battles, rounds, seed, multiplicity=mult)
         unit_name = "battle"
     else:

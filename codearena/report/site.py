@@ -234,7 +234,7 @@ class Site:
                 "heat": heat,
                 "models": [r["model"] for r in board["overall"] if not r.get("baseline")],
             })
-        self.render("index.html", "index.html", sections=sections, pages=bool(self.inputs.judgments))
+        self.render("index.html", "index.html", sections=sections)
 
     def model_page(self, model: str, uids: list[str]) -> None:
         answers = self.inputs.answers.get(model, {})
