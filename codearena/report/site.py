@@ -285,7 +285,7 @@ class Site:
             q = self.inputs.questions.get(uid, {})
             rows.append({
                 "uid": uid, "category": q.get("category"),
-                "instruction": (q.get("instruction") or "")[:160],
+                "instruction": _shorten(q.get("instruction") or "", 160),
                 "verdicts": {m: self.verdicts(m, uid) for m in self.contestants},
             })
         self.render("questions.html", "questions/index.html", rows=rows, models=self.contestants,
@@ -297,6 +297,10 @@ class Site:
                  for m in self.contestants]
         self.render("question.html", f"questions/{slug(uid)}.html", question=q, baseline=self.side(self.baseline, uid),
                     pairs=pairs)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
 def _fmt(v, digits: int = 1) -> str:
