@@ -111,8 +111,8 @@ def failure_reason(rec: dict) -> str:
     return text if len(text) <= MAX_REASON else text[: MAX_REASON - 1] + "…"
 
 
-def _outcome(game: dict, model: str) -> dict | None:
-    """The model's result in one game as {letter, word, label, strong}, or None without a verdict."""
+def _outcome(game: dict, model: str) -> dict:
+    """The model's result in one game: {letter, word, label, strong, skipped}; label None without a verdict."""
     model_is_a = game.get("a") == model
     label = scoring_verdict(game, model_is_a)
     if label is None:
@@ -158,7 +158,7 @@ class Site:
             return self.media[image]
         if not image.is_file():
             return None
-        rel = f"media/{slug(model)}/{slug(image.parent.parent.name)}/{image.parent.name}/{slug(image.name)}"
+        rel = f"media/{slug(model)}/{slug(image.parent.parent.name)}/{slug(image.parent.name)}/{slug(image.name)}"
         dest = self.out / rel
         dest.parent.mkdir(parents=True, exist_ok=True)
         try:
@@ -178,9 +178,8 @@ class Site:
         if ex:
             for kind in ("screenshots", "figures"):
                 for img in ex.get(kind) or []:
-                    rel = self.media_path(model, img)
-                    if rel:
-                        images.append({"src": rel, "kind": kind[:-1], "name": Path(img).name})
+                    # A missing file is shown as missing rather than dropped.
+                    images.append({"src": self.media_path(model, img), "kind": kind[:-1], "name": Path(img).name})
         return {
             "model": model,
             "answer": ans,
