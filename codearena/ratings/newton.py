@@ -107,23 +107,29 @@ def fit_rounds(
         # Newton decrement: half of it estimates how far the objective is above its minimum.
         decrement = (grad * step).sum(axis=1)
         done = decrement < tol
-        # Backtracking line search (Armijo) for rounds not yet done: a full Newton step can overshoot
-        # when a model is nearly undefeated and its curvature tiny. The slack absorbs rounding in f.
-        t = np.ones(len(idx))
+        # Converged rounds take their last (tiny) Newton step and stop; the others get a
+        # backtracking line search (Armijo): a full Newton step can overshoot when a model is nearly
+        # undefeated and its curvature tiny. The slack absorbs rounding in f.
         cand = th - step
-        f_old = f[sel]
-        f_new = _nll(cand, e, wa, wya, l2)
-        slack = 1e-12 * np.abs(f_old)
-        for _ in range(40):
-            bad = ~done & (f_new > f_old - 1e-4 * t * decrement + slack)
-            if not bad.any():
-                break
-            t[bad] *= 0.5
-            cand[bad] = th[bad] - t[bad, None] * step[bad]
-            f_new[bad] = _nll(cand[bad], e, wa[bad], wya[bad], l2)
-        keep = done & (f_new > f_old)  # a converged round never moves uphill
-        cand[keep], f_new[keep] = th[keep], f_old[keep]
-        theta[sel] = cand
-        f[sel] = f_new
+        go = np.flatnonzero(~done)
+        if len(go):
+            t = np.ones(len(go))
+            if len(go) == len(idx):
+                go = slice(None)  # views, not copies, of the (R, U) weights
+            c_go, th_go, st_go, dec_go = cand[go], th[go], step[go], decrement[go]
+            w_go, wy_go = wa[go], wya[go]
+            f_old = f[idx[go]]
+            f_new = _nll(c_go, e, w_go, wy_go, l2)
+            slack = 1e-12 * np.abs(f_old)
+            for _ in range(40):
+                bad = f_new > f_old - 1e-4 * t * dec_go + slack
+                if not bad.any():
+                    break
+                t[bad] *= 0.5
+                c_go[bad] = th_go[bad] - t[bad, None] * st_go[bad]
+                f_new[bad] = _nll(c_go[bad], e, w_go[bad], wy_go[bad], l2)
+            cand[go] = c_go
+            f[idx[go]] = f_new
+        theta[idx] = cand
         active[idx] = ~done
     return theta
