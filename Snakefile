@@ -16,11 +16,17 @@ if not workflow.overwrite_configfiles:
 include: "rules/common.smk"
 
 
+# `snakemake --report report.html` describes the workflow with this and includes the leaderboard.
+report: "report/workflow.rst"
+
+
 # Every artifact is listed, not only the last ones: Snakemake does not rebuild a deleted
 # intermediate file whose consumers are up to date, and users expect it back.
 rule leaderboard:
     input:
         "results/leaderboard.json",
+        "results/leaderboard.csv",
+        "results/leaderboard.tex",
         "results/report/index.html",
         all_answers(),
         all_executions(),

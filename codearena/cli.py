@@ -10,17 +10,28 @@ from .io import ArtifactError, read_json
 
 
 def _show(args: argparse.Namespace) -> int:
+    from .exports import GROUPINGS, latex_table, leaderboard_text
+    from .leaderboard import SCHEMA_VERSION, boards, select_boards
+
     lb = read_json(args.leaderboard)
+    if lb.get("version") != SCHEMA_VERSION:
+        raise ArtifactError(f"{args.leaderboard}: leaderboard version {lb.get('version')!r}, this codearena "
+                            f"reads version {SCHEMA_VERSION}; rebuild it with `snakemake leaderboard`")
+    if not select_boards(lb, args.judge):
+        have = [label for label, _ in boards(lb)] + (["pooled"] if lb.get("pooled") else [])
+        raise ArtifactError(f"{args.leaderboard}: no judge {args.judge!r} (have: {', '.join(have)})")
     if args.json:
-        print(json.dumps(lb, indent=2, ensure_ascii=False))
-        return 0
-    for judge, board in lb["judges"].items():
-        print(f"# {lb['name']} — judge {judge}, baseline {lb['baseline']}")
-        print(f"{'model':<32} {'score':>7} {'interval':>17} {'coverage':>9}")
-        for row in board["overall"]:
-            cov = f"{row['coverage']:.1f}" if "coverage" in row else ""
-            print(f"{row['model']:<32} {row['score']:>7.1f} [{row['ci'][0]:>6.1f}, {row['ci'][1]:>6.1f}] {cov:>9}")
-        print()
+        if args.by:
+            out = {label: b[GROUPINGS[args.by]] | {"Overall": b["overall"]} for label, b in select_boards(lb, args.judge)}
+        elif args.judge:
+            out = dict(select_boards(lb, args.judge))
+        else:
+            out = lb
+        print(json.dumps(out, indent=2, ensure_ascii=False))
+    elif args.latex:
+        print(latex_table(lb, args.by or "topic", board=args.judge))
+    else:
+        print(leaderboard_text(lb, by=args.by, board=args.judge))
     return 0
 
 
@@ -29,7 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     show = sub.add_parser("show", help="print the leaderboard")
     show.add_argument("leaderboard", nargs="?", default="results/leaderboard.json")
-    show.add_argument("--json", action="store_true", help="print the leaderboard JSON")
+    show.add_argument("--by", choices=["topic", "env"], help="also show one table per topic or environment")
+    out = show.add_mutually_exclusive_group()
+    out.add_argument("--json", action="store_true", help="print JSON (the leaderboard, the --judge board, or the --by tables)")
+    out.add_argument("--latex", action="store_true", help="print a booktabs table (by topic unless --by env)")
+    show.add_argument("--judge", help="only this judge's board ('pooled' for the pooled one)")
     show.set_defaults(func=_show)
     args = parser.parse_args(argv)
     try:

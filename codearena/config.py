@@ -239,6 +239,9 @@ def load_settings(config: dict, source: str, base_dirs: list[Path] | None = None
                 raise ConfigError(f"{source}: judges.{jname}.model: unknown model {j['model']!r} (not in {models_path})")
         elif j.get("model"):
             raise ConfigError(f"{source}: judges.{jname}: the execution judge takes no 'model'")
+    anchor = config["leaderboard"].get("anchor_model")
+    if anchor is not None and anchor != config["baseline"] and anchor not in config["models"]:
+        raise ConfigError(f"{source}: leaderboard.anchor_model: {anchor!r} is neither the baseline nor in models")
     return Settings(config=config, models=models, source=source)
 
 

@@ -1,4 +1,4 @@
-# Judgments -> leaderboard.json -> the static HTML report.
+# Judgments -> leaderboard.json (+ CSV and LaTeX from the same aggregation) -> the static HTML report.
 
 
 rule build_leaderboard:
@@ -6,7 +6,13 @@ rule build_leaderboard:
         judgments=all_judgments(),
         answers=all_answers(),
     output:
-        "results/leaderboard.json",
+        json="results/leaderboard.json",
+        csv=report(
+            "results/leaderboard.csv",
+            caption="../report/leaderboard.rst",
+            category="Leaderboard",
+        ),
+        tex="results/leaderboard.tex",
     params:
         judges=list(JUDGES),
         contestants=CONTESTANTS,
@@ -22,6 +28,8 @@ rule build_leaderboard:
         "../scripts/leaderboard.py"
 
 
+# The report is a directory (pages, copied screenshots); index.html inside it is the entry point that
+# targets ask for. Snakemake allows a file inside a directory output of the same rule.
 rule report:
     input:
         leaderboard="results/leaderboard.json",
@@ -30,7 +38,12 @@ rule report:
         judgments=all_judgments(),
         executions=all_executions(),
     output:
-        "results/report/index.html",
+        site=directory("results/report"),
+        index=report(
+            "results/report/index.html",
+            caption="../report/report.rst",
+            category="Leaderboard",
+        ),
     log:
         "logs/report.log",
     localrule: True

@@ -1,6 +1,7 @@
-"""Rule `build_leaderboard`: scores with bootstrap intervals, overall, by topic and by environment."""
+"""Rule `build_leaderboard`: scores, ratings and intervals -> leaderboard.json, then CSV and LaTeX from it."""
 
-from codearena.io import write_json
+from codearena.exports import leaderboard_csv, leaderboard_latex
+from codearena.io import write_json, write_text
 from codearena.leaderboard import build_leaderboard
 from codearena.workflow import job
 
@@ -12,5 +13,8 @@ with job(snakemake, "leaderboard") as log:
     }
     answers = {f.rsplit("/", 1)[-1].removesuffix(".jsonl"): f for f in snakemake.input.answers}
     board = build_leaderboard(judgments, answers, p.baseline, dict(p.settings), name=p.name)
-    write_json(snakemake.output[0], board)
+    # One aggregation: the CSV and the LaTeX table are renderings of this dict.
+    write_json(snakemake.output.json, board)
+    write_text(snakemake.output.csv, leaderboard_csv(board))
+    write_text(snakemake.output.tex, leaderboard_latex(board))
     log(f"leaderboard for {len(p.contestants)} models and {len(p.judges)} judge(s) written")

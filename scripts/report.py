@@ -1,13 +1,20 @@
-"""Rule `report`: render the static HTML report from the leaderboard."""
+"""Rule `report`: render the static HTML report (leaderboard, model and question pages) from the artifacts."""
 
 from pathlib import Path
 
-from codearena.io import read_json
-from codearena.report import write_report
+from codearena.report import load_inputs, write_report
 from codearena.workflow import job, settings_from_snakemake
 
 with job(snakemake, "report") as log:
     settings = settings_from_snakemake(snakemake)
     notes = {m: settings.models[m].note for m in settings.answer_models if settings.models[m].note}
-    out = write_report(read_json(snakemake.input.leaderboard), Path(snakemake.output[0]).parent, notes)
+    baseline = settings.baseline
+    judgments = {
+        judge: {m: f"results/judgments/{judge}/{m}_vs_{baseline}.jsonl" for m in settings.contestants}
+        for judge in settings.judges
+    }
+    answers = {m: f"results/answers/{m}.jsonl" for m in settings.answer_models}
+    executions = {m: [d for d in snakemake.input.executions if Path(d).parent.name == m] for m in settings.answer_models}
+    inputs = load_inputs(snakemake.input.leaderboard, snakemake.input.questions, answers, judgments, executions, notes)
+    out = write_report(inputs, snakemake.output.site)
     log(f"report written to {out}")

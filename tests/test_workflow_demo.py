@@ -1,5 +1,6 @@
 """End to end: the offline demo suite through the real workflow, in a temporary directory."""
 
+import csv
 import json
 import shutil
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from report_browser import report_browser, visit, visit_all
 from workflow_helpers import REPO, planned_jobs, read_jsonl, snakemake
 
 pytestmark = pytest.mark.slow
@@ -23,14 +25,50 @@ def demo(tmp_path_factory):
 def test_demo_builds_leaderboard_and_report(demo):
     work, _ = demo
     lb = json.loads((work / "results/leaderboard.json").read_text())
+    assert lb["version"] == 2
     board = lb["judges"]["execution"]["overall"]
     assert {r["model"] for r in board} == set(DEMO_MODELS) | {"demo-baseline"}
     for row in board:
         assert row["ci"][0] <= row["score"] <= row["ci"][1]
+        assert row["rating_ci"][0] <= row["rating"] <= row["rating_ci"][1]
+    assert lb["judges"]["execution"]["quality"]["position_consistency"]["questions"] > 0
     html = (work / "results/report/index.html").read_text()
     for model in DEMO_MODELS:
         assert model in html
     assert "demo data" in html.lower()
+
+
+def test_csv_and_latex_come_from_the_same_aggregation(demo):
+    work, _ = demo
+    lb = json.loads((work / "results/leaderboard.json").read_text())
+    rows = list(csv.DictReader((work / "results/leaderboard.csv").open()))
+    overall = {r["model"]: r for r in rows if r["group_by"] == "overall"}
+    for row in lb["judges"]["execution"]["overall"]:
+        assert float(overall[row["model"]]["score"]) == row["score"]
+    tex = (work / "results/leaderboard.tex").read_text()
+    assert "\\toprule" in tex and "demo-alpha" in tex
+
+
+def test_report_pages_load_in_chromium(demo):
+    work, _ = demo
+    site = work / "results/report"
+    uids = [q["uid"] for q in read_jsonl(work / "results/questions.jsonl")]
+    assert sorted(p.stem for p in (site / "questions").glob("*.html") if p.stem != "index") == sorted(uids)
+    assert {p.stem for p in (site / "models").glob("*.html")} == set(DEMO_MODELS) | {"demo-baseline"}
+    with report_browser() as page:
+        problems = visit_all(page, site)
+        assert not {p: v for p, v in problems.items() if v}
+        visit(page, site / "index.html")
+        shown = page.locator("table.leaderboard tbody tr td.ci").all_inner_texts()
+        assert len(shown) == len(DEMO_MODELS) + 1 and all(t.startswith("[") for t in shown)
+
+
+def test_snakemake_report_includes_the_leaderboard(demo, tmp_path):
+    work, _ = demo
+    out = tmp_path / "workflow-report.html"
+    snakemake(work, "--report", str(out))
+    html = out.read_text()
+    assert "leaderboard.csv" in html and "The front page of codearena" in html
 
 
 def test_every_question_answered_and_both_orders_judged(demo):

@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .resample import quantile_bounds, unit_counts
+
 # value for the side in position A, and whether the verdict is strong
 _FOR_A = {
     "A>>B": (1.0, True),
@@ -56,14 +58,19 @@ def bootstrap(
     lower/upper quantiles for a 1-D input (or arrays for 2-D).
     """
     num = np.atleast_2d(np.asarray(num, dtype=float))
-    den = np.atleast_2d(np.asarray(den, dtype=float))
-    q = num.shape[1]
-    rng = np.random.default_rng(seed)
     # Multinomial counts are a vectorised way to draw `q` questions with replacement `rounds` times.
-    counts = rng.multinomial(q, np.full(q, 1.0 / q), size=rounds).astype(float)
+    counts = unit_counts(num.shape[1], rounds, seed)
+    return bootstrap_with_counts(num, den, counts, confidence)
+
+
+def bootstrap_with_counts(
+    num: np.ndarray, den: np.ndarray, counts: np.ndarray, confidence: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Like `bootstrap`, with the (rounds, Q) question counts given (shared with the rating fit)."""
+    num = np.atleast_2d(np.asarray(num, dtype=float))
+    den = np.atleast_2d(np.asarray(den, dtype=float))
+    counts = np.asarray(counts, dtype=float)
     with np.errstate(invalid="ignore", divide="ignore"):
         samples = (counts @ num.T) / (counts @ den.T)
-    alpha = (1.0 - confidence) / 2.0
-    lo = np.nanquantile(samples, alpha, axis=0)
-    hi = np.nanquantile(samples, 1.0 - alpha, axis=0)
+    lo, hi = quantile_bounds(samples, confidence)
     return samples, lo, hi
