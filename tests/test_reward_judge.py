@@ -10,7 +10,8 @@ import pytest
 from codearena.config import JudgeSpec
 from codearena.llm.cache import ResponseCache
 from codearena.reward.journal import Journal
-from codearena.reward.judge import RunSettings, combine, run_judge
+from codearena.reward.judge import combine, run_judge
+from codearena.reward.run_settings import RunSettings
 from codearena.reward.votes import load_battles, read_battles
 from codearena.io import write_jsonl
 from fake_llm_server import Fault

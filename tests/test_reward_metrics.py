@@ -50,6 +50,7 @@ def test_four_and_three_class_metrics_agree_with_sklearn(seed):
     assert_matches_sklearn([merge(t) for t in true], [merge(p) for p in pred], THREE)
 
 
+@pytest.mark.filterwarnings("ignore::UserWarning", "ignore::sklearn.exceptions.UndefinedMetricWarning")
 def test_degenerate_cases_agree_with_sklearn():
     # One label on both sides: kappa undefined, MCC 0; a class nobody used is left out of the macro mean.
     assert_matches_sklearn(["A"] * 4, ["A"] * 4, FOUR)

@@ -24,7 +24,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from dataclasses import dataclass
 from typing import Callable
 
 import litellm
@@ -39,46 +38,13 @@ from codearena.llm.client import CallFailed, LLMClient, MissingAPIKey
 from codearena.reward.journal import Journal
 from codearena.reward.labels import ERROR, score_a, swap
 from codearena.reward.parse import REASK, parse_reply
-from codearena.reward.prompt import MODES, Limits, build_messages, prompt_fingerprint, system_prompt, user_template
+from codearena.reward.prompt import build_messages, prompt_fingerprint, system_prompt, user_template
+from codearena.reward.run_settings import RECORD_VERSION, RunSettings, judge_settings
 
-RECORD_VERSION = 1
 MAX_SHRINKS = 2  # prompt rebuilds with halved budgets after a context-length error
 _EXECUTION_LABEL = {"A>>B": "A", "A>B": "A", "A=B": "tie", "B>A": "B", "B>>A": "B"}
 
 Log = Callable[[str], object]
-
-
-@dataclass(frozen=True)
-class RunSettings:
-    """How one (judge, mode) run judges: everything here changes its verdicts."""
-
-    mode: str
-    both_orders: bool = False
-    max_reasks: int = 1
-    limits: Limits = Limits()
-    system_prompt_path: str | None = None
-
-    def __post_init__(self) -> None:
-        if self.mode not in MODES:
-            raise ValueError(f"unknown mode {self.mode!r} (expected one of {', '.join(MODES)})")
-
-
-def judge_settings(judge: JudgeSpec, model: ModelSpec | None, run: RunSettings) -> dict:
-    """What determines a (judge, mode)'s verdicts; hashed into every record's `input_sha256`."""
-    if judge.type == "execution":
-        return {"type": "execution", "rules_version": RULES_VERSION, "mode": run.mode, "record_version": RECORD_VERSION}
-    system = system_prompt(run.mode, run.system_prompt_path)
-    return {
-        "type": "llm",
-        "model": model.settings() if model else None,
-        "temperature": judge.temperature,
-        "max_tokens": judge.max_tokens,
-        "mode": run.mode,
-        "both_orders": run.both_orders,
-        "max_reasks": run.max_reasks,
-        "prompt_sha256": prompt_fingerprint(system, user_template(), run.limits),
-        "record_version": RECORD_VERSION,
-    }
 
 
 def battle_fingerprint(battle: dict) -> dict:

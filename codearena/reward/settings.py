@@ -8,7 +8,7 @@ runs in the with-execution mode only.
 from __future__ import annotations
 
 from codearena.config import ConfigError, Settings, resolve_path
-from codearena.reward.judge import RunSettings, judge_settings
+from codearena.reward.run_settings import RunSettings, judge_settings
 from codearena.reward.prompt import Limits
 from codearena.reward.report import RESERVED_PAGES
 
