@@ -7,7 +7,8 @@ import datasets
 import pytest
 from PIL import Image
 
-from codearena.reward.votes import VotesError, latest_round_evidence, load_battles, read_battles
+from codearena.reward.states import latest_round_evidence
+from codearena.reward.votes import VotesError, load_battles, read_battles
 from reward_fakes import png, row, sandbox_round
 from workflow_helpers import REPO
 

@@ -1,6 +1,7 @@
 """BigCodeReward: how well a judge agrees with human votes, with and without execution evidence.
 
-- `votes`: a votes dataset in the `bigcode/bigcodereward` schema -> normalised battles (judge input);
+- `votes` (with `states`, `screenshots`): a votes dataset in the `bigcode/bigcodereward` schema ->
+  normalised battles (the judge input);
 - `labels`: vote spellings -> A / B / tie / both_bad, and the merged three classes;
 - `tokens`, `prompt`, `parse`: token-aware judge messages and the strict A / B / Tie reply format;
 - `judge`, `run_settings`, `journal`: one verdict record per (battle, judge, mode), resumable by battle id;

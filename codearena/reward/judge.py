@@ -5,7 +5,7 @@ Two kinds of judge, configured under `judges:` as for the leaderboard:
 * an **LLM judge** answers A, B or Tie as a JSON object (`parse`); an unreadable reply gets one
   bounded re-ask (`max_reasks`) with the reason, then the battle is recorded as an error with every
   raw reply kept. A provider's context-length error rebuilds the prompt with halved token budgets
-  (twice at most) instead of being read as a verdict, as upstream did. Calls go through the shared
+  (twice at most; upstream parsed that error as if it were the judge's reply). Calls go through the shared
   response cache, so a rerun repeats no successful call. No other model is ever asked.
 * the **execution judge** (`judging.execution_judge`, no LLM) compares the two sides' execution
   evidence with its fixed rules: the no-LLM baseline. It only has a with-execution mode.

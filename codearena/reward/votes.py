@@ -23,23 +23,17 @@ id seen before) is skipped and listed with its reason; a source that is not a vo
 
 from __future__ import annotations
 
-import base64
-import binascii
-import hashlib
-import io
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
-from PIL import Image, UnidentifiedImageError
-
-from codearena.io import ArtifactError, read_jsonl, write_bytes
+from codearena.io import ArtifactError, read_jsonl
 from codearena.reward.labels import normalise_vote
+from codearena.reward.screenshots import present, screenshot_bytes, store_screenshot
+from codearena.reward.states import as_text, final_answer, latest_round_evidence, maybe_json, user_turns
 
 SIDES = ("A", "B")
 LOCAL_FORMATS = {".parquet": "parquet", ".jsonl": "json", ".json": "json"}
-SCREENSHOT_DIR = "screenshots"
 
 
 class VotesError(ArtifactError):
@@ -182,54 +176,6 @@ def select_rows(light_rows: Iterable[dict], limit: int | None = None) -> Selecti
 # one row -> one battle record
 
 
-def _maybe_json(value: Any) -> Any:
-    """States exported as JSON text are accepted as well as nested structs."""
-    if isinstance(value, str) and value.strip()[:1] in ("{", "["):
-        try:
-            return json.loads(value)
-        except json.JSONDecodeError:
-            return value
-    return value
-
-
-def _messages(state: dict) -> list[tuple[str, str]]:
-    """(role, content) pairs of a FastChat-style state; roles lower-cased."""
-    out = []
-    for message in _maybe_json(state.get("messages")) or []:
-        if isinstance(message, dict):
-            role, content = message.get("role"), message.get("content")
-        elif isinstance(message, (list, tuple)) and len(message) == 2:
-            role, content = message
-        else:
-            continue
-        if isinstance(content, list):  # OpenAI-style parts: keep the text
-            content = "\n".join(p.get("text", "") for p in content if isinstance(p, dict))
-        out.append((str(role or "").lower(), content if isinstance(content, str) else ""))
-    return out
-
-
-def _roles(state: dict) -> tuple[str, str]:
-    roles = _maybe_json(state.get("roles"))
-    if isinstance(roles, (list, tuple)) and len(roles) >= 2 and all(isinstance(r, str) for r in roles[:2]):
-        return roles[0].lower(), roles[1].lower()
-    return "user", "assistant"
-
-
-def user_turns(state: dict) -> list[str]:
-    user, _ = _roles(state)
-    return [c for role, c in _messages(state) if role in (user, "user", "human") and c.strip()]
-
-
-def final_answer(state: dict) -> str:
-    """The last assistant message with text; upstream's last message when no role matches."""
-    user, assistant = _roles(state)
-    messages = _messages(state)
-    for role, content in reversed(messages):
-        if role in (assistant, "assistant", "gpt", "model") and role != user and content.strip():
-            return content
-    return messages[-1][1] if messages and messages[-1][0] not in (user, "user") else ""
-
-
 def assemble_instruction(row: dict, states: dict) -> tuple[str, str, int]:
     """(instruction, where it came from, number of user turns)."""
     for side in SIDES:
@@ -245,110 +191,21 @@ def assemble_instruction(row: dict, states: dict) -> tuple[str, str, int]:
     return "", "none", 0
 
 
-def _round_number(key: Any) -> int | None:
-    try:
-        return int(str(key).strip())
-    except ValueError:
-        return None
-
-
-def latest_round_evidence(logs: Any) -> tuple[str, str, Any, str | None]:
-    """(output, error, screenshot value, "round N") of the latest round with any evidence.
-
-    Rounds are sorted as numbers; null rounds (absent in parquet) and non-numeric keys are skipped.
-    """
-    logs = _maybe_json(logs)
-    if not isinstance(logs, dict):
-        return "", "", None, None
-    rounds = sorted(((n, v) for k, v in logs.items() if (n := _round_number(k)) is not None and v), reverse=True)
-    for number, log in rounds:
-        state = _maybe_json((log or {}).get("sandbox_state")) if isinstance(log, dict) else None
-        if not isinstance(state, dict):
-            continue
-        output, error = _text(state.get("sandbox_output")), _text(state.get("sandbox_error"))
-        shot = state.get("screenshot_base64") or None
-        if output.strip() or error.strip() or shot:
-            return output, error, shot, f"round {number}"
-    return "", "", None, None
-
-
-def _text(value: Any) -> str:
-    return value if isinstance(value, str) else ""
-
-
-def screenshot_bytes(value: Any, base_dir: Path | None) -> bytes | None:
-    """Image bytes from a datasets Image value ({bytes, path}), raw bytes, a PIL image, a data URL,
-    base64 text or a file path (relative paths resolved against the source's directory)."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, dict):
-        if value.get("bytes"):
-            return bytes(value["bytes"])
-        return screenshot_bytes(value.get("path"), base_dir)
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value)
-    if isinstance(value, Image.Image):
-        buf = io.BytesIO()
-        value.save(buf, format="PNG")
-        return buf.getvalue()
-    if isinstance(value, str):
-        text = value.strip()
-        if text.startswith("data:") and "," in text:
-            text = text.split(",", 1)[1]
-        for candidate in ([Path(text)] + ([base_dir / text] if base_dir else [])) if len(text) < 4096 else []:
-            try:
-                if candidate.is_file():
-                    return candidate.read_bytes()
-            except OSError:
-                pass
-        try:
-            return base64.b64decode(text, validate=True)
-        except (binascii.Error, ValueError):
-            return None
-    return None
-
-
-def store_screenshot(data: bytes | None, out_dir: Path) -> tuple[str | None, str | None, str | None]:
-    """(relative path, sha256, note). Unreadable bytes are not stored; the note says so."""
-    if not data:
-        return None, None, None
-    try:
-        with Image.open(io.BytesIO(data)) as im:
-            im.verify()
-            fmt = (im.format or "png").lower()
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        return None, None, "the screenshot could not be read as an image"
-    digest = hashlib.sha256(data).hexdigest()
-    ext = {"jpeg": "jpg"}.get(fmt, fmt)
-    rel = f"{SCREENSHOT_DIR}/{digest[:2]}/{digest}.{ext}"
-    target = out_dir / rel
-    if not target.exists():
-        write_bytes(target, data)
-    return rel, digest, None
-
-
 def side_evidence(row: dict, states: dict, side: str) -> tuple[str, str, Any, str | None]:
-    output, error = _text(row.get(f"execution_output_{side}")), _text(row.get(f"execution_error_{side}"))
+    output, error = as_text(row.get(f"execution_output_{side}")), as_text(row.get(f"execution_error_{side}"))
     shot = row.get(f"execution_screenshot_{side}")
-    if output.strip() or error.strip() or _present(shot):
+    if output.strip() or error.strip() or present(shot):
         return output, error, shot, "columns"
     state = states.get(f"model_{side}") or {}
     return latest_round_evidence(state.get("sandbox_logs_by_round"))
 
 
-def _present(value: Any) -> bool:
-    """An image value that holds something (datasets stores a missing image as None or {None, None})."""
-    if isinstance(value, dict):
-        return bool(value.get("bytes") or value.get("path"))
-    return value is not None and value != "" and value != b""
-
-
 def battle_record(row: dict, out_dir: Path, source_dir: Path | None) -> dict:
     """The normalised battle (docs/reward.md, `votes.jsonl`) for a row that `select_rows` accepted."""
-    states = _maybe_json(row.get("states")) or {}
+    states = maybe_json(row.get("states")) or {}
     if not isinstance(states, dict):
         states = {}
-    states = {k: (_maybe_json(v) if v is not None else {}) for k, v in states.items()}
+    states = {k: (maybe_json(v) if v is not None else {}) for k, v in states.items()}
     instruction, instruction_source, turns = assemble_instruction(row, states)
     label, raw = human_vote(row)
     category = row.get("category_name")
