@@ -91,7 +91,7 @@ class Built:
 
 
 def build_messages(battle: dict, mode: str, order: str, system: str, template: str, limits: Limits) -> Built:
-    """[system, user] messages for `battle` (a `votes.jsonl` record with `screenshot_file`s)."""
+    """[system, user] messages for `battle` (a `battles.jsonl` record from `votes.read_battles`)."""
     if order not in ORDERS:
         raise ValueError(f"order must be one of {ORDERS}, not {order!r}")
     shown = ("A", "B") if order == "AB" else ("B", "A")

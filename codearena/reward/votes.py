@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Iterable
 
 from codearena.io import ArtifactError, read_jsonl
 from codearena.reward.labels import normalise_vote
@@ -201,7 +201,7 @@ def side_evidence(row: dict, states: dict, side: str) -> tuple[str, str, Any, st
 
 
 def battle_record(row: dict, out_dir: Path, source_dir: Path | None) -> dict:
-    """The normalised battle (docs/reward.md, `votes.jsonl`) for a row that `select_rows` accepted."""
+    """The normalised battle (docs/reward.md, `battles.jsonl`) for a row that `select_rows` accepted."""
     states = maybe_json(row.get("states")) or {}
     if not isinstance(states, dict):
         states = {}
@@ -250,11 +250,11 @@ def load_battles(
     ds = open_votes(source, split, base_dirs)
     check_columns(list(ds.column_names), source)
     light = [c for c in ("chat_session_id", "human_vote", "vote_type", "model_A", "model_B") if c in ds.column_names]
-    selection = select_rows(_rows(ds.select_columns(light)), limit)
+    selection = select_rows(iter(ds.select_columns(light)), limit)
     local = _local_path(source, base_dirs)
     source_dir = (local if local.is_dir() else local.parent) if local is not None else None
     battles, skipped = [], list(selection.skipped)
-    for index, row in zip(selection.rows, _rows(ds.select(selection.rows))):
+    for index, row in zip(selection.rows, iter(ds.select(selection.rows))):
         record = battle_record(row, out_dir, source_dir)
         if not record["instruction"].strip():
             skipped.append({"row": index + 1, "chat_session_id": record["chat_session_id"],
@@ -270,13 +270,8 @@ def load_battles(
     return battles, summary
 
 
-def _rows(ds) -> Iterator[dict]:
-    for row in ds:
-        yield row
-
-
 def read_battles(path: str | Path) -> list[dict]:
-    """Battle records of `votes.jsonl`, screenshot paths made absolute."""
+    """Battle records of `battles.jsonl`, screenshot paths made absolute."""
     path = Path(path)
     battles = read_jsonl(path)
     for index, record in enumerate(battles, start=1):
