@@ -1,6 +1,7 @@
 # codearena: AutoCodeArena as a Snakemake build.
 #   snakemake --cores all leaderboard                       # offline demo suite (config/config.yaml)
 #   snakemake --cores 16 leaderboard --configfile config/autocodearena-v0.yaml
+#   snakemake --cores all reward                            # judges vs human votes (BigCodeReward)
 from snakemake.utils import min_version
 
 min_version("9.0")
@@ -38,9 +39,11 @@ rule leaderboard:
 rule all:
     input:
         rules.leaderboard.input,
+        lambda wc: reward_targets(),  # rules/reward.smk
 
 
 include: "rules/answers.smk"
 include: "rules/executions.smk"
 include: "rules/judgments.smk"
 include: "rules/leaderboard.smk"
+include: "rules/reward.smk"

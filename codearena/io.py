@@ -95,26 +95,20 @@ def read_json(path: str | os.PathLike) -> Any:
         raise ArtifactError(f"{path}:{e.lineno}: not valid JSON ({e.msg})") from None
 
 
-@contextmanager
-def atomic_directory(path: str | os.PathLike) -> Iterator[Path]:
-    """Yield an empty temporary directory next to `path`; it replaces `path` only if the block succeeds.
-
-    Readers see the old directory or the new one, never a half-written mix (a crash leaves the old
-    one in place).
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    old = None
+def publish_entries(built: str | os.PathLike, dest: str | os.PathLike, names: Iterable[str]) -> None:
+    """Move the entries `names` of directory `built` into `dest`, each replacing its old version in one
+    rename (a file or a whole subdirectory); entries of `dest` not named are left alone, so several
+    rules can write their own parts of one site."""
+    built, dest = Path(built), Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    trash = Path(tempfile.mkdtemp(prefix=f".{dest.name}.old.", dir=dest.parent))
     try:
-        yield tmp
-        os.chmod(tmp, 0o755)  # mkdtemp creates 0700 directories
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
-            os.replace(path, old / path.name)
-        os.replace(tmp, path)
+        for name in names:
+            src, target = built / name, dest / name
+            if not src.exists():
+                raise ArtifactError(f"{src}: expected in the built site")
+            if target.is_dir() and not target.is_symlink():
+                os.replace(target, trash / name)
+            os.replace(src, target)
     finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-        if old is not None:
-            shutil.rmtree(old, ignore_errors=True)
+        shutil.rmtree(trash, ignore_errors=True)

@@ -38,7 +38,11 @@ rule report:
         judgments=all_judgments(),
         executions=all_executions(),
     output:
-        site=directory("results/report"),
+        # The report owns these parts of results/report/ (the reward pages sit beside them in reward/).
+        static=directory("results/report/static"),
+        media=directory("results/report/media"),
+        models=directory("results/report/models"),
+        questions=directory("results/report/questions"),
         index=report(
             "results/report/index.html",
             caption="../report/report.rst",

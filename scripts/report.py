@@ -16,5 +16,5 @@ with job(snakemake, "report") as log:
     answers = {m: f"results/answers/{m}.jsonl" for m in settings.answer_models}
     executions = {m: [d for d in snakemake.input.executions if Path(d).parent.name == m] for m in settings.answer_models}
     inputs = load_inputs(snakemake.input.leaderboard, snakemake.input.questions, answers, judgments, executions, notes)
-    out = write_report(inputs, snakemake.output.site)
+    out = write_report(inputs, Path(snakemake.output.index).parent)
     log(f"report written to {out}")

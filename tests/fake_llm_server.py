@@ -51,6 +51,7 @@ class Fault:
     kind: str
     retry_after: str | float | None = None  # seconds, or an HTTP date string
     delay: float = 0.0  # for "slow"
+    message: str | None = None  # the error message of a status fault (default "injected <status>")
 
     def __post_init__(self) -> None:
         known = {"slow", "malformed", "truncated", "empty", "refusal"}
@@ -359,7 +360,7 @@ class FakeLLMServer:
                     self.close_connection = True
                     return
                 headers = {"Retry-After": str(fault.retry_after)} if fault.retry_after is not None else None
-                self._error(int(fault.kind), f"injected {fault.kind}", headers)
+                self._error(int(fault.kind), fault.message or f"injected {fault.kind}", headers)
 
         return Handler
 

@@ -21,13 +21,14 @@ import math
 import os
 import re
 import shutil
+import tempfile
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
-from ..io import ArtifactError, atomic_directory, read_json, read_jsonl, write_text
+from ..io import ArtifactError, publish_entries, read_json, read_jsonl, write_text
 from ..judging.evidence import load_executions
 from ..judging.verdict import is_strong, model_score, scoring_verdict
 from ..leaderboard import boards
@@ -310,11 +311,24 @@ def _fmt(v, digits: int = 1) -> str:
     return str(v)
 
 
+# What the leaderboard report owns in results/report/ (the reward pages live beside it in reward/).
+SITE_ENTRIES = ("static", "media", "models", "questions", "index.html")
+
+
 def write_report(inputs: ReportInputs, outdir: str | Path) -> Path:
-    """Render the whole site into `outdir` (replaced atomically); returns the path of index.html."""
+    """Render the site into `outdir`; each of SITE_ENTRIES is replaced in one rename, index.html last.
+    Returns the path of index.html."""
     outdir = Path(outdir)
     if not isinstance(inputs.leaderboard, dict) or "judges" not in inputs.leaderboard:
         raise ArtifactError("the leaderboard given to the report has no 'judges'")
-    with atomic_directory(outdir) as tmp:
-        Site(inputs, tmp).build()
+    outdir.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=f".{outdir.name}.build.", dir=outdir.parent) as tmp:
+        site = Site(inputs, Path(tmp))
+        # The BigCodeReward pages are built by their own rule; link them when they are there.
+        site.env.globals["reward_link"] = (outdir / "reward" / "index.html").exists()
+        site.build()
+        for name in SITE_ENTRIES:
+            if name != "index.html":
+                (Path(tmp) / name).mkdir(exist_ok=True)  # e.g. a run without screenshots still has media/
+        publish_entries(tmp, outdir, SITE_ENTRIES)
     return outdir / "index.html"
