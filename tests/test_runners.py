@@ -193,18 +193,34 @@ def test_html_placeholder_image_is_replaced(ctx):
     assert shot.getpixel((420, 20)) == (255, 255, 255)
 
 
-def test_html_cdn_script_is_blocked_fast_and_reported(ctx):
-    page = """\
-        <html><head><script src="https://cdn.jsdelivr.net/npm/chart.js"></script></head>
-        <body><h1>Chart</h1><script>new Chart(document.body, {})</script></body></html>
+def test_html_unknown_cdn_script_is_blocked_fast_and_reported(ctx):
+    url = "https://cdn.jsdelivr.net/npm/not-a-vendored-library@1/dist/lib.min.js"
+    page = f"""\
+        <html><head><script src="{url}"></script></head>
+        <body><h1>Chart</h1><script>new NotVendored(document.body)</script></body></html>
     """
     start = time.monotonic()
     r = run(ctx, "html", page)
     assert time.monotonic() - start < 4
-    assert "requestblocked: https://cdn.jsdelivr.net/npm/chart.js" in r["console"]
-    assert "pageerror: ReferenceError: Chart is not defined" in r["console"]
-    assert "blocked (no network): https://cdn.jsdelivr.net/npm/chart.js" in r["stderr"]
+    assert f"requestblocked: {url}" in r["console"]
+    assert "pageerror: ReferenceError: NotVendored is not defined" in r["console"]
+    assert f"blocked (no network): {url}" in r["stderr"]
     assert r["status"] == "ok"  # the heading still rendered
+
+
+def test_html_vendored_cdn_library_is_served_locally(ctx):
+    page = """\
+        <html><head><script src="https://cdn.jsdelivr.net/npm/chart.js"></script></head>
+        <body><canvas id="c" width="400" height="300"></canvas><script>
+        new Chart(document.getElementById("c"), {type: "bar", options: {animation: false},
+          data: {labels: ["a", "b"], datasets: [{data: [3, 5], backgroundColor: "rgb(200, 0, 0)"}]}});
+        </script></body></html>
+    """
+    r = run(ctx, "html", page)
+    assert r["status"] == "ok", r["stderr"]
+    assert not any(c.startswith(("requestblocked", "pageerror")) for c in r["console"]), r["console"]
+    assert "1 CDN request(s) served from vendored copies" in r["notes"]
+    assert has_pixel(image(ctx, r["screenshots"][-1]), lambda c: c[0] > 150 and c[1] < 60 and c[2] < 60)
 
 
 def test_html_infinite_loop_still_gives_a_record_within_the_deadline(ctx):
