@@ -259,9 +259,11 @@ class Browser:
     def capture(self, site: Path, shots: Sequence[Path], *, entry: str = "index.html",
                 viewport: tuple[int, int] = (1024, 768), max_page_height: int = 3072, settle_ms: int = 600,
                 deadline_s: float = 20.0, offline: Offline | None = vendored_file,
-                frames: Sequence[Frame] | None = None) -> PageResult:
+                frames: Sequence[Frame] | None = None, ready: str | None = None,
+                ready_timeout_s: float = 5.0) -> PageResult:
         """Load `site/entry` and take len(shots) screenshots: as `frames` say (one per frame), else at
-        load and then one every `settle_ms`. A frame identical to the one before is not kept.
+        load and then one every `settle_ms`. A frame identical to the one before is not kept. `ready`: a
+        JS expression the first frame waits for (up to `ready_timeout_s`), e.g. an async render done.
 
         Returns within about `deadline_s` whatever the page does. Raises SandboxError if the browser
         itself fails (our fault, not the page's).
@@ -275,6 +277,7 @@ class Browser:
                 raise ValueError(f"{len(shots)} screenshot paths for {len(frames)} frames")
             job = _Capture(self._browser, Path(site), entry, [Path(s) for s in shots], viewport,
                            max_page_height, list(frames), deadline_s, offline, result)
+            job.ready, job.ready_timeout_s = ready, ready_timeout_s
             try:
                 self._call(job.run(), timeout=deadline_s + 20)
             except TimeoutError:  # (concurrent.futures.TimeoutError is TimeoutError on 3.11)
@@ -306,6 +309,8 @@ class _Capture:
         self.width, self.height = int(viewport[0]), int(viewport[1])
         self.max_page_height, self.frames, self.deadline_s = max_page_height, frames, deadline_s
         self.offline, self.res = offline, result
+        self.ready: str | None = None
+        self.ready_timeout_s = 5.0
         self.context = None
         self.page = None
         self.navigation_cancelled = asyncio.Event()
@@ -351,6 +356,11 @@ class _Capture:
         except PlaywrightError as e:
             first = str(e).splitlines()[0]
             res.notes.append(f"the page did not load within {load_s:g} s ({first})")
+        if self.ready and res.loaded:
+            try:
+                await page.wait_for_function(self.ready, timeout=self.ready_timeout_s * 1000)
+            except (PlaywrightError, asyncio.TimeoutError) as e:
+                res.notes.append(f"the page was not ready within {self.ready_timeout_s:g} s ({str(e).splitlines()[0][:200]})")
         for i, (path, frame) in enumerate(zip(self.shots, self.frames)):
             if res.crashed:
                 break

@@ -15,6 +15,7 @@ from typing import Callable
 from codearena import environments
 
 from . import html, python
+from . import javascript, mermaid, react, vue
 from .common import RunContext, Sample, new_record
 
 Runner = Callable[[Sample, RunContext], dict]
@@ -31,6 +32,10 @@ def unsupported(sample: Sample, ctx: RunContext) -> dict:
 _TABLE: dict[str, tuple[Runner, Callable[[RunContext], None]]] = {
     "python": (python.run, python.check),
     "html": (html.run, html.check),
+    "react": (react.run, react.check),
+    "vue": (vue.run, vue.check),
+    "mermaid": (mermaid.run, mermaid.check),
+    "javascript": (javascript.run, javascript.check),
 }
 
 RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}

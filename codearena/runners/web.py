@@ -23,9 +23,9 @@ def strip_ansi(text: str) -> str:
 
 
 def render(sample: Sample, ctx: RunContext, record: dict, site: Path, *, entry: str = "index.html",
-           prefix_lines: list[str] | None = None) -> dict:
+           prefix_lines: list[str] | None = None, ready: str | None = None) -> dict:
     """Screenshot `site/entry` and fill `record`: status (ok / error / timeout), screenshots, console,
-    notes, and stderr lines that say in words what went wrong. `prefix_lines` go first in stderr."""
+    notes, and stderr lines that say in words what went wrong. `prefix_lines` go first in stderr; `ready`: see Browser.capture."""
     frames = frames_from_settings(ctx.settings)
     stem = file_stem(sample.uid)
     shots = [ctx.outdir / "screenshots" / f"{stem}_{i}.png" for i in range(len(frames))]
@@ -33,7 +33,7 @@ def render(sample: Sample, ctx: RunContext, record: dict, site: Path, *, entry: 
     page = ctx.browser().capture(
         site, shots, entry=entry, viewport=tuple(ctx.setting("viewport", [1024, 768])),
         max_page_height=int(ctx.setting("max_page_height", 3072)), frames=frames,
-        deadline_s=float(ctx.setting("timeout_s", 20)))
+        deadline_s=float(ctx.setting("timeout_s", 20)), ready=ready)
     record["duration_s"] = round(record.get("duration_s", 0.0) + time.monotonic() - start, 3)
     record["screenshots"] = [p.relative_to(ctx.outdir).as_posix() for p in page.screenshots]
     record["judge_screenshots"] = [p.relative_to(ctx.outdir).as_posix() for p in page.judge_screenshots]

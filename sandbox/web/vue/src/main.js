@@ -1,13 +1,9 @@
-// Mounts the answer's component (App.vue, or the default export of a script answer) with Pinia,
-// so components that define and use a store in the same file work.
+// Mounts the answer's component (src/App.vue, or the default export of src/App.js|ts) with Pinia, so a
+// component that defines and uses a store in the same file works. codearena.runners.vue replaces this
+// file when the answer mounts itself (createApp(...).mount(...)).
 import { createApp } from "vue";
 import { createPinia } from "pinia";
 import "./index.css";
-import * as answer from "./App";
+import App from "./App";
 
-const App = answer.default ?? answer.App;
-if (App) {
-  createApp(App).use(createPinia()).mount("#app");
-} else {
-  console.error("codearena: the answer exports no Vue component (no default export)");
-}
+createApp(App).use(createPinia()).mount("#app");
