@@ -261,3 +261,33 @@ def test_unsupported_environment_gets_an_explicit_record(ctx):
     assert r["status"] == "unsupported"
     assert r["stderr"] == "environment not supported by this build: Rust Runner"
     assert set(RUNNERS) >= {"python", "html", "react", "rust"}
+
+
+def test_html_frames_with_a_scripted_click_and_key_and_the_judges_subset(ctx):
+    page = """\
+        <body style="margin:0"><div id="box" style="width:100%;height:300px;background:rgb(0,0,200)"></div>
+        <button id="go" style="font-size:40px">Go</button><p id="k" style="font-size:40px">no key</p>
+        <script>
+          document.getElementById("go").onclick = () => { document.getElementById("box").style.background = "rgb(200,0,0)"; };
+          addEventListener("keydown", (e) => { document.getElementById("k").textContent = "key " + e.code; });
+        </script></body>
+    """
+    frames = [{"wait_ms": 0, "judge": False}, {"wait_ms": 50, "key": "Space"}, {"wait_ms": 100, "click": True}]
+    r = run(ctx, "html", page, frames=frames)
+    assert r["status"] == "ok", r["stderr"]
+    assert len(r["screenshots"]) == 3
+    assert r["judge_screenshots"] == r["screenshots"][1:]
+    assert 'frame 3: clicked button#go "Go"' in r["notes"] and "frame 2: pressed Space" in r["notes"]
+    first, last = image(ctx, r["screenshots"][0]), image(ctx, r["screenshots"][-1])
+    assert first.getpixel((10, 10)) == (0, 0, 200) and last.getpixel((10, 10)) == (200, 0, 0)
+
+
+def test_html_unchanged_frames_are_stored_once_and_stand_for_the_judge(ctx):
+    frames = [{"wait_ms": 0}, {"wait_ms": 50, "judge": False}, {"wait_ms": 50}]
+    r = run(ctx, "html", '<h1 style="font-size:60px">static</h1>', frames=frames)
+    assert len(r["screenshots"]) == 1 and r["judge_screenshots"] == r["screenshots"]
+
+
+def test_a_bad_frame_setting_is_named(ctx):
+    r = run(ctx, "html", "<h1>x</h1>", frames=[{"wait": 10}])
+    assert r["status"] == "sandbox_error" and "execution.frames[0]" in r["stderr"]
