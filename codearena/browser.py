@@ -101,10 +101,6 @@ class Frame:
         return cls(wait_ms=int(value.get("wait_ms", 0)), click=bool(value.get("click", False)),
                    key=value.get("key") or None, judge=bool(value.get("judge", True)))
 
-    def describe(self) -> str:
-        actions = (["click"] if self.click else []) + ([f"key {self.key}"] if self.key else [])
-        return f"+{self.wait_ms} ms" + (f" after {' and '.join(actions)}" if actions else "")
-
 
 def frames_from_settings(settings: dict) -> list[Frame]:
     """The frames of `execution.frames`; without it, one at load and one `settle_ms` later."""
@@ -276,8 +272,7 @@ class Browser:
             if len(frames) != len(shots):
                 raise ValueError(f"{len(shots)} screenshot paths for {len(frames)} frames")
             job = _Capture(self._browser, Path(site), entry, [Path(s) for s in shots], viewport,
-                           max_page_height, list(frames), deadline_s, offline, result)
-            job.ready, job.ready_timeout_s = ready, ready_timeout_s
+                           max_page_height, list(frames), deadline_s, offline, result, ready, ready_timeout_s)
             try:
                 self._call(job.run(), timeout=deadline_s + 20)
             except TimeoutError:  # (concurrent.futures.TimeoutError is TimeoutError on 3.11)
@@ -304,13 +299,12 @@ class _Capture:
     """One page's visit, run on the browser's loop."""
 
     def __init__(self, browser, site, entry, shots, viewport, max_page_height, frames, deadline_s, offline,
-                 result: PageResult):
+                 result: PageResult, ready: str | None = None, ready_timeout_s: float = 5.0):
         self.browser, self.site, self.entry, self.shots = browser, site, entry, shots
         self.width, self.height = int(viewport[0]), int(viewport[1])
         self.max_page_height, self.frames, self.deadline_s = max_page_height, frames, deadline_s
         self.offline, self.res = offline, result
-        self.ready: str | None = None
-        self.ready_timeout_s = 5.0
+        self.ready, self.ready_timeout_s = ready, ready_timeout_s
         self.context = None
         self.page = None
         self.navigation_cancelled = asyncio.Event()
