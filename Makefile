@@ -7,7 +7,7 @@ VENV ?= .venv
 SANDBOX_VENV ?= .venv-sandbox
 CORES ?= all
 
-.PHONY: leaderboard test setup system clean
+.PHONY: leaderboard test setup system clean web
 
 leaderboard: setup
 	$(VENV)/bin/snakemake --cores $(CORES) leaderboard
@@ -19,7 +19,7 @@ test: setup
 	$(VENV)/bin/python -m pytest
 
 # Everything that is missing, and nothing that is already there.
-setup: system $(VENV)/.installed $(SANDBOX_VENV)/.installed
+setup: system $(VENV)/.installed $(SANDBOX_VENV)/.installed web
 
 system:
 	@tools/install-system-packages.sh
@@ -35,6 +35,16 @@ $(SANDBOX_VENV)/.installed: sandbox/python/requirements.txt
 	$(PYTHON) -m venv $(SANDBOX_VENV)
 	$(SANDBOX_VENV)/bin/pip install --quiet --upgrade pip
 	$(SANDBOX_VENV)/bin/pip install --quiet -r sandbox/python/requirements.txt
+	touch $@
+
+# The npm trees of the browser environments (sandbox/web/README.md): the vendored CDN libraries and the
+# React and Vue templates, each installed once from its committed lockfile (Vite 8 needs Node >= 20.19).
+WEB_TREES := vendor react vue
+web: $(foreach t,$(WEB_TREES),sandbox/web/$(t)/node_modules/.installed)
+
+sandbox/web/%/node_modules/.installed: sandbox/web/%/package.json sandbox/web/%/package-lock.json
+	@node -e 'const [a, b] = process.versions.node.split(".").map(Number); if (a < 20 || (a === 20 && b < 19)) { console.error("error: sandbox/web needs Node >= 20.19, found " + process.version); process.exit(1); }'
+	cd sandbox/web/$* && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 clean:

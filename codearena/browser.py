@@ -7,8 +7,8 @@ leaves the browser:
 
 * `/api/placeholder/W/H` (the generation prompt recommends it) and common placeholder services get a
   generated grey SVG of that size;
-* other URLs go through `offline` (the hook for vendored copies of CDN libraries: URL -> local file);
-  what it does not know is aborted at once and reported (`requestblocked: URL`);
+* other URLs go through `offline` (vendored copies of CDN libraries, `codearena.cdn`: URL -> local
+  file); what it does not know is aborted at once and reported (`requestblocked: URL`);
 * navigation of the page away from the origin is cancelled (answered 204, the page stays), popups
   are closed, dialogs dismissed, websockets refused, service workers blocked; Chromium's own DNS
   resolves nothing.
@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Callable, Sequence
 from urllib.parse import unquote, urlsplit
 
+from codearena import cdn
 from codearena.sandbox.base import SandboxError, SandboxUnavailable
 
 log = logging.getLogger(__name__)
@@ -52,14 +53,63 @@ PLACEHOLDER_SERVICES = re.compile(
     r"^https?://(?:via\.placeholder\.com|placehold\.co|placehold\.it|dummyimage\.com|placekitten\.com|"
     r"picsum\.photos)/(?:id/\d+/)?(\d+)(?:[x/](\d+))?")
 
-# URL -> local file for offline copies of CDN libraries. Empty in this build; a vendoring step fills
-# it (or passes its own `offline` function to `capture`).
+# Exact URL -> local file, consulted before codearena.cdn's matcher (which serves the libraries of
+# sandbox/web/vendor/ for the URL forms of the common CDNs).
 VENDORED: dict[str, Path] = {}
+# Clicked by a frame's `click`: the first visible one of these, else the centre of the viewport.
+CLICK_TARGETS = ("canvas", "button:not([disabled])", "[role=button]", "input[type=button]", "input[type=submit]")
+CLICK_JS = """(selectors) => {
+  for (const selector of selectors) {
+    for (const el of document.querySelectorAll(selector)) {
+      const r = el.getBoundingClientRect(), s = getComputedStyle(el);
+      if (r.width >= 4 && r.height >= 4 && r.bottom > 0 && r.right > 0 && r.top < innerHeight
+          && r.left < innerWidth && s.visibility !== "hidden" && s.display !== "none") {
+        const label = (el.innerText || el.value || "").trim().slice(0, 40);
+        return {x: r.left + r.width / 2, y: r.top + r.height / 2,
+                what: el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") + (label ? ` "${label}"` : "")};
+      }
+    }
+  }
+  return {x: innerWidth / 2, y: innerHeight / 2, what: "the centre of the page"};
+}"""
+
+Offline = Callable[[str], "tuple[Path | bytes, str] | None"]
 
 
-def vendored_file(url: str) -> Path | None:
-    """The local copy of a CDN URL, if one is vendored (exact URL, then without query/fragment)."""
-    return VENDORED.get(url) or VENDORED.get(url.split("#")[0].split("?")[0])
+def vendored_file(url: str) -> tuple[Path | bytes, str] | None:
+    """The local copy of a CDN URL and its content type: VENDORED (exact URL, then without query or
+    fragment), then the vendored libraries (`codearena.cdn`); None if there is none."""
+    exact = VENDORED.get(url) or VENDORED.get(url.split("#")[0].split("?")[0])
+    if exact is not None:
+        return exact, cdn.content_type(Path(exact))
+    return cdn.offline_response(url)
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One screenshot of a page: `wait_ms` after the previous one (after the load event for the first),
+    preceded by an optional click on the page's main control and/or a key press. `judge`: whether the
+    judge is shown it (all frames are stored)."""
+
+    wait_ms: int = 0
+    click: bool = False
+    key: str | None = None  # a Playwright key name: "Space", "ArrowRight", "Enter", ...
+    judge: bool = True
+
+    @classmethod
+    def from_setting(cls, value: dict, where: str = "execution.frames") -> "Frame":
+        if not isinstance(value, dict) or set(value) - {"wait_ms", "click", "key", "judge"}:
+            raise ValueError(f"{where}: each frame is a mapping with keys wait_ms, click, key, judge; got {value!r}")
+        return cls(wait_ms=int(value.get("wait_ms", 0)), click=bool(value.get("click", False)),
+                   key=value.get("key") or None, judge=bool(value.get("judge", True)))
+
+
+def frames_from_settings(settings: dict) -> list[Frame]:
+    """The frames of `execution.frames`; without it, one at load and one `settle_ms` later."""
+    configured = settings.get("frames")
+    if configured:
+        return [Frame.from_setting(v, f"execution.frames[{i}]") for i, v in enumerate(configured)]
+    return [Frame(0), Frame(int(settings.get("settle_ms", 600)))]
 
 
 def find_chromium() -> str:
@@ -84,10 +134,12 @@ def placeholder_svg(width: int, height: int) -> bytes:
 @dataclass
 class PageResult:
     screenshots: list[Path] = field(default_factory=list)  # written, in capture order (repeats dropped)
+    judge_screenshots: list[Path] = field(default_factory=list)  # the subset for the judge (Frame.judge)
     console: list[str] = field(default_factory=list)  # "type: text", "pageerror: ...", "requestblocked: URL"
     errors: list[str] = field(default_factory=list)  # uncaught page errors
     blocked: list[str] = field(default_factory=list)  # URLs refused (not local, not vendored)
     placeholders: list[str] = field(default_factory=list)  # URLs answered with a generated image
+    vendored: list[str] = field(default_factory=list)  # CDN URLs answered with a local copy
     notes: list[str] = field(default_factory=list)  # what happened to the page: slow load, loop stopped, popups
     loaded: bool = False  # the load event fired in time
     terminated: bool = False  # a running script had to be stopped to take a screenshot
@@ -209,9 +261,12 @@ class Browser:
     # -- capturing --------------------------------------------------------------------------------
     def capture(self, site: Path, shots: Sequence[Path], *, entry: str = "index.html",
                 viewport: tuple[int, int] = (1024, 768), max_page_height: int = 3072, settle_ms: int = 600,
-                deadline_s: float = 20.0, offline: Callable[[str], Path | None] | None = vendored_file
-                ) -> PageResult:
-        """Load `site/entry` and take len(shots) screenshots: at load, then one every `settle_ms`.
+                deadline_s: float = 20.0, offline: Offline | None = vendored_file,
+                frames: Sequence[Frame] | None = None, ready: str | None = None,
+                ready_timeout_s: float = 5.0) -> PageResult:
+        """Load `site/entry` and take len(shots) screenshots: as `frames` say (one per frame), else at
+        load and then one every `settle_ms`. A frame identical to the one before is not kept. `ready`: a
+        JS expression the first frame waits for (up to `ready_timeout_s`), e.g. an async render done.
 
         Returns within about `deadline_s` whatever the page does. Raises SandboxError if the browser
         itself fails (our fault, not the page's).
@@ -219,8 +274,12 @@ class Browser:
         result = PageResult()
         with self._lock:
             self.start()
+            if frames is None:
+                frames = [Frame(0)] + [Frame(settle_ms)] * (len(shots) - 1)
+            if len(frames) != len(shots):
+                raise ValueError(f"{len(shots)} screenshot paths for {len(frames)} frames")
             job = _Capture(self._browser, Path(site), entry, [Path(s) for s in shots], viewport,
-                           max_page_height, settle_ms, deadline_s, offline, result)
+                           max_page_height, list(frames), deadline_s, offline, result, ready, ready_timeout_s)
             try:
                 self._call(job.run(), timeout=deadline_s + 20)
             except TimeoutError:  # (concurrent.futures.TimeoutError is TimeoutError on 3.11)
@@ -327,12 +386,13 @@ async def _cancel_pending() -> None:
 class _Capture:
     """One page's visit, run on the browser's loop."""
 
-    def __init__(self, browser, site, entry, shots, viewport, max_page_height, settle_ms, deadline_s, offline,
-                 result: PageResult):
+    def __init__(self, browser, site, entry, shots, viewport, max_page_height, frames, deadline_s, offline,
+                 result: PageResult, ready: str | None = None, ready_timeout_s: float = 5.0):
         self.browser, self.site, self.entry, self.shots = browser, site, entry, shots
         self.width, self.height = int(viewport[0]), int(viewport[1])
-        self.max_page_height, self.settle_s, self.deadline_s = max_page_height, settle_ms / 1000, deadline_s
+        self.max_page_height, self.frames, self.deadline_s = max_page_height, frames, deadline_s
         self.offline, self.res = offline, result
+        self.ready, self.ready_timeout_s = ready, ready_timeout_s
         self.context = None
         self.page = None
         self.navigation_cancelled = asyncio.Event()
@@ -379,17 +439,30 @@ class _Capture:
             first = str(e).splitlines()[0]
             res.notes.append(f"the page did not load within {load_s:g} s ({first})")
         await self._after_load(page)
-        for i, path in enumerate(self.shots):
-            if i:
-                await asyncio.sleep(self.settle_s)
+        if self.ready and res.loaded:
+            try:
+                await page.wait_for_function(self.ready, timeout=self.ready_timeout_s * 1000)
+            except (PlaywrightError, asyncio.TimeoutError) as e:
+                res.notes.append(f"the page was not ready within {self.ready_timeout_s:g} s ({str(e).splitlines()[0][:200]})")
+        for i, (path, frame) in enumerate(zip(self.shots, self.frames)):
             if res.crashed:
                 break
+            if frame.click or frame.key:
+                await self._act(page, frame, i)
+            if frame.wait_ms:
+                await asyncio.sleep(frame.wait_ms / 1000)
+            if res.crashed:
+                break
+            shown = None
             if await self._screenshot(page, cdp, path) and len(res.screenshots) > 0 \
                     and path.read_bytes() == res.screenshots[-1].read_bytes():
-                path.unlink()  # nothing changed since the last capture
-                continue
-            if path.exists():
+                path.unlink()  # nothing changed since the last capture: that one stands for this frame
+                shown = res.screenshots[-1]
+            elif path.exists():
                 res.screenshots.append(path)
+                shown = path
+            if frame.judge and shown is not None and shown not in res.judge_screenshots:
+                res.judge_screenshots.append(shown)
         await self._after_shots(page)
 
     # -- what a subclass may change (_AppCapture: a live app instead of files) ----------------------
@@ -401,6 +474,21 @@ class _Capture:
 
     async def _after_shots(self, page) -> None:
         """Called after the last screenshot, while the page is still open."""
+
+    async def _act(self, page, frame: Frame, index: int) -> None:
+        """A frame's scripted input; a page too busy to answer is noted, not fatal."""
+        from playwright.async_api import Error as PlaywrightError
+
+        try:
+            if frame.click:
+                target = await asyncio.wait_for(page.evaluate(CLICK_JS, list(CLICK_TARGETS)), 1.5)
+                await asyncio.wait_for(page.mouse.click(target["x"], target["y"]), 2)
+                self.res.notes.append(f"frame {index + 1}: clicked {target['what']}")
+            if frame.key:
+                await asyncio.wait_for(page.keyboard.press(frame.key), 2)
+                self.res.notes.append(f"frame {index + 1}: pressed {frame.key}")
+        except (PlaywrightError, asyncio.TimeoutError, KeyError, TypeError) as e:
+            self.res.notes.append(f"frame {index + 1}: the scripted input failed ({str(e).splitlines()[0][:200]})")
 
     async def _wait_for_load(self, page, timeout_s: float) -> bool:
         """Wait for the load event. A navigation the page starts while loading stops that load, and once
@@ -464,7 +552,13 @@ class _Capture:
                 return await self._placeholder(route, url, match)
             local = self.offline(url) if self.offline else None
             if local is not None:
-                return await route.fulfill(path=str(local))
+                body, content_type = local
+                # CORS: module scripts and fonts from another origin are only used with this header.
+                headers = {"Access-Control-Allow-Origin": "*", "Content-Type": content_type}
+                res.vendored.append(url)
+                if isinstance(body, bytes):
+                    return await route.fulfill(status=200, headers=headers, body=body)
+                return await route.fulfill(status=200, headers=headers, path=str(body))
             if request.is_navigation_request():
                 res.notes.append(f"navigation to {url} was cancelled (no network)")
                 if self.page is not None and request.frame == self.page.main_frame:
@@ -518,7 +612,8 @@ class _AppCapture(_Capture):
 
     def __init__(self, browser, url, shots, viewport, max_page_height, settle_ms, deadline_s, offline,
                  result: PageResult, ready_js: str | None, probe_js: str | None):
-        super().__init__(browser, None, "", shots, viewport, max_page_height, settle_ms, deadline_s, offline, result)
+        frames = [Frame(0)] + [Frame(settle_ms)] * (len(shots) - 1)
+        super().__init__(browser, None, "", shots, viewport, max_page_height, frames, deadline_s, offline, result)
         parts = urlsplit(url)
         self.url, self.app_origin = url, f"{parts.scheme}://{parts.netloc}/"
         self.ready_js, self.probe_js = ready_js, probe_js

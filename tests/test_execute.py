@@ -82,7 +82,12 @@ def test_html_answers_get_screenshots_and_stale_ones_are_removed(answers_file, t
         sorted(Path(p).name for p in record["screenshots"])
 
 
-def test_environment_without_a_runner_gets_unsupported_records(answers_file, tmp_path):
+def test_environment_without_a_runner_gets_unsupported_records(answers_file, tmp_path, monkeypatch):
+    from codearena import runners
+
+    # Every environment has a runner once all are built: take React's away for this test.
+    monkeypatch.setitem(runners.RUNNERS, "react", runners.unsupported)
+    monkeypatch.delitem(runners.CHECKS, "react", raising=False)
     outdir = tmp_path / "executions" / "demo-model" / "react"
     records = execute_answers(answers_file, "react", outdir, SETTINGS, log=lambda _: None)
     assert [(r["uid"], r["status"]) for r in records] == [("r1", "unsupported"), ("r2", "unsupported")]

@@ -105,6 +105,17 @@ def results(tmp_path):
     return root, m_answers, b_answers, m_execs, b_execs
 
 
+def test_load_executions_resolves_the_judges_frames_and_keeps_their_absence(tmp_path):
+    path = write_execs(tmp_path, "m", "html", [
+        execution("a", "m", env="html", screenshots=["screenshots/a_0.png", "screenshots/a_1.png"],
+                  judge_screenshots=["screenshots/a_1.png"]),
+        execution("b", "m", env="html", screenshots=["screenshots/b_0.png"]),
+    ])
+    execs = load_executions([path])
+    assert execs["a"]["judge_screenshots"] == [path.parent.resolve() / "screenshots/a_1.png"]
+    assert "judge_screenshots" not in execs["b"]
+
+
 def make_pairs(results):
     root, m_answers, b_answers, m_execs, b_execs = results
     return build_pairs(QUESTIONS, m_answers, b_answers, load_executions(m_execs), load_executions(b_execs))
@@ -256,6 +267,13 @@ def test_image_limit_and_unusable_images(tmp_path):
     assert "broken.png: not shown, unreadable image" in text
     assert "tiny.png: not shown, image too small" in text
     assert "(2 more image(s) not shown)" in text  # s2.png and fig.png
+
+
+def test_judge_is_shown_the_configured_frames_of_a_web_app(tmp_path):
+    load, later, clicked = (png(tmp_path / f"frame{i}.png") for i in range(3))
+    run = execution("q1", "m", env="html", screenshots=[load, later, clicked], judge_screenshots=[later, clicked])
+    text = _texts(build_messages(_pair(tmp_path, model_exec=run), 1, "S", PromptOptions(max_images=4)))
+    assert "frame1.png" in text and "frame2.png" in text and "frame0.png" not in text
 
 
 def test_encode_image_downscales_and_fits_budget(tmp_path):

@@ -193,18 +193,34 @@ def test_html_placeholder_image_is_replaced(ctx):
     assert shot.getpixel((420, 20)) == (255, 255, 255)
 
 
-def test_html_cdn_script_is_blocked_fast_and_reported(ctx):
-    page = """\
-        <html><head><script src="https://cdn.jsdelivr.net/npm/chart.js"></script></head>
-        <body><h1>Chart</h1><script>new Chart(document.body, {})</script></body></html>
+def test_html_unknown_cdn_script_is_blocked_fast_and_reported(ctx):
+    url = "https://cdn.jsdelivr.net/npm/not-a-vendored-library@1/dist/lib.min.js"
+    page = f"""\
+        <html><head><script src="{url}"></script></head>
+        <body><h1>Chart</h1><script>new NotVendored(document.body)</script></body></html>
     """
     start = time.monotonic()
     r = run(ctx, "html", page)
     assert time.monotonic() - start < 4
-    assert "requestblocked: https://cdn.jsdelivr.net/npm/chart.js" in r["console"]
-    assert "pageerror: ReferenceError: Chart is not defined" in r["console"]
-    assert "blocked (no network): https://cdn.jsdelivr.net/npm/chart.js" in r["stderr"]
+    assert f"requestblocked: {url}" in r["console"]
+    assert "pageerror: ReferenceError: NotVendored is not defined" in r["console"]
+    assert f"blocked (no network): {url}" in r["stderr"]
     assert r["status"] == "ok"  # the heading still rendered
+
+
+def test_html_vendored_cdn_library_is_served_locally(ctx):
+    page = """\
+        <html><head><script src="https://cdn.jsdelivr.net/npm/chart.js"></script></head>
+        <body><canvas id="c" width="400" height="300"></canvas><script>
+        new Chart(document.getElementById("c"), {type: "bar", options: {animation: false},
+          data: {labels: ["a", "b"], datasets: [{data: [3, 5], backgroundColor: "rgb(200, 0, 0)"}]}});
+        </script></body></html>
+    """
+    r = run(ctx, "html", page)
+    assert r["status"] == "ok", r["stderr"]
+    assert not any(c.startswith(("requestblocked", "pageerror")) for c in r["console"]), r["console"]
+    assert "1 CDN request(s) served from vendored copies" in r["notes"]
+    assert has_pixel(image(ctx, r["screenshots"][-1]), lambda c: c[0] > 150 and c[1] < 60 and c[2] < 60)
 
 
 def test_html_infinite_loop_still_gives_a_record_within_the_deadline(ctx):
@@ -246,3 +262,33 @@ def test_unsupported_environment_gets_an_explicit_record(ctx, monkeypatch):
     assert r["status"] == "unsupported"
     assert r["stderr"] == "environment not supported by this build: Rust Runner"
     assert set(RUNNERS) >= {"python", "html", "react", "rust"}
+
+
+def test_html_frames_with_a_scripted_click_and_key_and_the_judges_subset(ctx):
+    page = """\
+        <body style="margin:0"><div id="box" style="width:100%;height:300px;background:rgb(0,0,200)"></div>
+        <button id="go" style="font-size:40px">Go</button><p id="k" style="font-size:40px">no key</p>
+        <script>
+          document.getElementById("go").onclick = () => { document.getElementById("box").style.background = "rgb(200,0,0)"; };
+          addEventListener("keydown", (e) => { document.getElementById("k").textContent = "key " + e.code; });
+        </script></body>
+    """
+    frames = [{"wait_ms": 0, "judge": False}, {"wait_ms": 50, "key": "Space"}, {"wait_ms": 100, "click": True}]
+    r = run(ctx, "html", page, frames=frames)
+    assert r["status"] == "ok", r["stderr"]
+    assert len(r["screenshots"]) == 3
+    assert r["judge_screenshots"] == r["screenshots"][1:]
+    assert 'frame 3: clicked button#go "Go"' in r["notes"] and "frame 2: pressed Space" in r["notes"]
+    first, last = image(ctx, r["screenshots"][0]), image(ctx, r["screenshots"][-1])
+    assert first.getpixel((10, 10)) == (0, 0, 200) and last.getpixel((10, 10)) == (200, 0, 0)
+
+
+def test_html_unchanged_frames_are_stored_once_and_stand_for_the_judge(ctx):
+    frames = [{"wait_ms": 0}, {"wait_ms": 50, "judge": False}, {"wait_ms": 50}]
+    r = run(ctx, "html", '<h1 style="font-size:60px">static</h1>', frames=frames)
+    assert len(r["screenshots"]) == 1 and r["judge_screenshots"] == r["screenshots"]
+
+
+def test_a_bad_frame_setting_is_named(ctx):
+    r = run(ctx, "html", "<h1>x</h1>", frames=[{"wait": 10}])
+    assert r["status"] == "sandbox_error" and "execution.frames[0]" in r["stderr"]

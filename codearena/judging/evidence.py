@@ -36,6 +36,11 @@ def load_executions(paths: list[Path]) -> dict[str, dict]:
                 if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
                     raise ArtifactError(f"{where}: '{name}' must be a list of paths")
                 resolved[name] = [base / v for v in value]
+            if "judge_screenshots" in record:  # optional: the frames the judge is shown (web runners)
+                value = record["judge_screenshots"]
+                if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                    raise ArtifactError(f"{where}: 'judge_screenshots' must be a list of paths")
+                resolved["judge_screenshots"] = [base / v for v in value]
             records[uid] = resolved
             origin[uid] = where
     return records

@@ -170,7 +170,9 @@ def image_parts(side: Side, label: str, options: PromptOptions) -> list[dict]:
     run = side.execution
     if not options.with_execution or run is None:
         return []
-    files = [("Screenshot", Path(p)) for p in run.get("screenshots") or []]
+    # Web runners name the frames the judge sees (execution.frames[].judge); otherwise every screenshot.
+    shots = run.get("judge_screenshots")
+    files = [("Screenshot", Path(p)) for p in (run.get("screenshots") if shots is None else shots) or []]
     files += [("Figure", Path(p)) for p in run.get("figures") or []]
     parts: list[dict] = [_text(f"<|{label}: screenshots and figures begin|>\n")]
     shown = 0

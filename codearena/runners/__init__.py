@@ -17,6 +17,7 @@ from codearena import environments
 from . import html, python
 from . import c, cpp, go, java, rust  # compiled languages (runners/compiled.py)
 from . import gradio, pygame, streamlit  # apps and games
+from . import javascript, mermaid, react, vue
 from .common import RunContext, Sample, new_record
 
 Runner = Callable[[Sample, RunContext], dict]
@@ -41,6 +42,10 @@ _TABLE: dict[str, tuple[Runner, Callable[[RunContext], None]]] = {
     "pygame": (pygame.run, pygame.check),
     "streamlit": (streamlit.run, streamlit.check),
     "gradio": (gradio.run, gradio.check),
+    "react": (react.run, react.check),
+    "vue": (vue.run, vue.check),
+    "mermaid": (mermaid.run, mermaid.check),
+    "javascript": (javascript.run, javascript.check),
 }
 
 RUNNERS: dict[str, Runner] = {slug: unsupported for slug in environments.SLUGS}

@@ -1,0 +1,2 @@
+const config = JSON.parse("{ name: 'demo' }");
+console.log(config.name);
