@@ -39,3 +39,9 @@ $(SANDBOX_VENV)/.installed: sandbox/python/requirements.txt
 
 clean:
 	rm -rf results logs .snakemake
+
+# The docker backend's sandbox images (execution.backend: docker), built in the Docker daemon that
+# DOCKER_HOST points at, from sandbox/docker/ (no registry: mmdebstrap + docker import, then FROM it).
+.PHONY: images
+images: setup
+	@tools/build-docker-images.sh
