@@ -10,7 +10,9 @@ dumps) are set inside by `prlimit`, so a program meets the same limits on both b
 come out the same. stdout and stderr are read separately from the attach stream (head and tail kept
 beyond the cap; the log driver is off, so a chatty program fills no disk), the wall-clock limit
 kills the container, and containers are removed by id (never a prune). Containers left by an
-orchestrator that died are found by label and removed by id on the next start.
+orchestrator that died are found by label and removed by id on the next start. The engine must run on
+this machine: the work directory is a bind mount, and server apps are reached through the container's
+network namespace.
 
 Measured on this machine (probe_docker.md): create+start+wait+remove of a container ~0.3-0.7 s.
 """
@@ -18,7 +20,9 @@ Measured on this machine (probe_docker.md): create+start+wait+remove of a contai
 from __future__ import annotations
 
 import atexit
+import math
 import os
+import signal
 import socket
 import threading
 import time
@@ -211,9 +215,10 @@ class DockerBackend(Backend):
         return f"{SANDBOX_FILES_INSIDE}/{relpath.lstrip('/')}"
 
     # -- the container ----------------------------------------------------------------------------
-    def _user(self, workdir: Path) -> str:
+    @staticmethod
+    def _hand_over(workdir: Path) -> str:
         """Who runs inside: the orchestrator's own uid if it is not root, else the image's `sandbox`
-        user, which then gets the work directory (root on the host still reads everything in it)."""
+        user, which is then given the work directory (root on the host still reads everything in it)."""
         if os.geteuid() != 0:
             return f"{os.getuid()}:{os.getgid()}"
         for root, dirs, files in os.walk(workdir):
@@ -232,16 +237,16 @@ class DockerBackend(Backend):
         return base
 
     def container_config(self, argv: list[str], workdir: Path, limits: Limits, env: dict[str, str] | None,
-                         network: bool, stdin: bool) -> dict:
+                         network: bool, stdin: bool, user: str) -> dict:
         """The settings of the container for one run (for logs, tests and debugging)."""
         from docker.types import LogConfig, Mount
 
-        cpu = max(1, int(-(-limits.cpu_s // 1)))
+        cpu = max(1, math.ceil(limits.cpu_s))
         memory = limits.memory_mb * 2**20
         command = ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={memory}",
                    f"--fsize={limits.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0", "--", *argv]
         return dict(
-            image=self.image, command=command, user=self._user(workdir), working_dir=WORKDIR,
+            image=self.image, command=command, user=user, working_dir=WORKDIR,
             environment=self._environment(env), hostname="sandbox",
             network_mode=self.network if network else "none",
             mem_limit=memory, memswap_limit=memory, pids_limit=limits.max_processes,
@@ -261,7 +266,7 @@ class DockerBackend(Backend):
         if not workdir.is_dir():
             raise SandboxError(f"work directory {workdir} does not exist")
         client = self.client()
-        config = self.container_config(argv, workdir, limits, env, network, stdin)
+        config = self.container_config(argv, workdir, limits, env, network, stdin, self._hand_over(workdir))
         try:
             host = {k: config.pop(k) for k in HOST_CONFIG_KEYS}
             container_id = client.api.create_container(host_config=client.api.create_host_config(**host),
@@ -308,8 +313,8 @@ class DockerBackend(Backend):
         exit_code: int | None = rc
         sig: int | None = None
         if timed_out:
-            exit_code, sig = None, 9
-        elif rc > 128 and rc - 128 < 65:
+            exit_code, sig = None, int(signal.SIGKILL)
+        elif rc > 128 and (rc - 128) in signal.valid_signals():
             sig = rc - 128  # tini reports a child killed by signal N as 128+N, like bwrap
         if oom and not timed_out:
             err += f"\n[sandbox] killed: out of memory (limit {limits.memory_mb} MB)\n"
@@ -406,7 +411,7 @@ class DockerServer(Server):
             exit_code = sig = None
             if ended_by_itself:
                 exit_code = int(status.get("StatusCode", -1))
-                if exit_code > 128 and exit_code - 128 < 65:
+                if exit_code > 128 and (exit_code - 128) in signal.valid_signals():
                     sig = exit_code - 128
             out, err = self._attached.out, self._attached.err
             self._result = ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=err.text(),

@@ -24,6 +24,7 @@ import logging
 import math
 import os
 import shlex
+import signal
 import tarfile
 import threading
 import time
@@ -258,8 +259,8 @@ class E2BBackend(Backend):
         exit_code: int | None = rc
         sig: int | None = None
         if timed_out:
-            exit_code, sig = None, 9
-        elif rc > 128 and rc - 128 < 65:
+            exit_code, sig = None, int(signal.SIGKILL)
+        elif rc > 128 and (rc - 128) in signal.valid_signals():
             sig = rc - 128
         return ProcessResult(exit_code=exit_code, stdout=output.out.text(), stderr=err, timed_out=timed_out,
                              duration_s=round(duration, 3), signal=sig,
@@ -341,7 +342,7 @@ class E2BServer(Server):
             exit_code = sig = None
             if ended_by_itself and self._rc is not None:
                 exit_code = self._rc
-                if exit_code > 128 and exit_code - 128 < 65:
+                if exit_code > 128 and (exit_code - 128) in signal.valid_signals():
                     sig = exit_code - 128
             out, err = self._output.out, self._output.err
             self._result = ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=err.text(),
