@@ -43,5 +43,5 @@ clean:
 # The docker backend's sandbox images (execution.backend: docker), built in the Docker daemon that
 # DOCKER_HOST points at, from sandbox/docker/ (no registry: mmdebstrap + docker import, then FROM it).
 .PHONY: images
-images: setup
+images: $(VENV)/.installed
 	@tools/build-docker-images.sh
