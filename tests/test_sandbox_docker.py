@@ -22,9 +22,9 @@ from docker_fixtures import docker_engine  # noqa: F401  (the session fixture)
 # Set-up on a fresh machine (apt, mmdebstrap, image build) takes minutes; each test is short.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
 
-# The environments whose runners the docker images cover (sandbox/docker/README.md) and that have a
-# corpus here; HTML renders in the host's browser on every backend.
-COVERED = ("python", "html")
+# The environments the docker images cover (sandbox/docker/README.md): their corpus, where it exists,
+# must give the same records as on the local backend. HTML renders in the host's browser on every backend.
+COVERED = ("python", "html", "pygame", "streamlit", "gradio")
 
 
 @pytest.fixture(scope="module")
