@@ -5,8 +5,8 @@ install-docker-packages.sh), starts a private dockerd (socket and exec root unde
 bridge, no iptables, no ip_forward), builds the images offline (codearena.sandbox.docker_images),
 and at the end removes its containers by id, stops the daemon and deletes its temp dir.
 
-What is slow to redo is kept in <repo>/cache/docker/ (gitignored): the mmdebstrap tarball, the
-wheels, and the daemon's data root (`engine/`, so the built images survive: a second run starts in
+What is slow to redo is kept in <repo>/cache/docker/ (gitignored): the mmdebstrap tarball and the
+daemon's data root (`engine/`, so the built images survive: a second run starts in
 about a second instead of loading ~1 GB, and nothing has to delete 1 GB of layers at the end). A lock
 keeps two sessions from sharing that data root; the second one gets a temporary one. Images of ours
 built from older sources are removed from it.

@@ -249,7 +249,7 @@ class FakeE2B:
         self.sandboxes: dict[str, FakeSandbox] = {}
         self.killed: list[str] = []
         self.requests: list[tuple[str, str]] = []  # (method, path) of every request, in order
-        self._dir = Path(tempfile.mkdtemp(prefix="fake-e2b-"))
+        self._dir: Path | None = None  # the sandboxes' directories, made on __enter__
         self._process_app = process_connect.ProcessWSGIApplication(_Process(self))
         self._server = make_server("127.0.0.1", 0, self._app, server_class=_Server, handler_class=_Quiet)
         self.url = f"http://127.0.0.1:{self._server.server_port}"
@@ -260,6 +260,7 @@ class FakeE2B:
         return {"E2B_API_URL": self.url, "E2B_SANDBOX_URL": self.url, "E2B_API_KEY": self.api_key}
 
     def __enter__(self) -> "FakeE2B":
+        self._dir = Path(tempfile.mkdtemp(prefix="fake-e2b-"))
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
         self._thread.start()
         return self

@@ -12,7 +12,7 @@ the files copied in and the parent's digest. An image built from other sources h
 backend never runs stale runner files, and an image that is already there is not built again.
 
 With a cache directory, the mmdebstrap tarball (and, with `save=True`, a `docker save` of each image)
-is kept there: a second build on a fresh daemon loads instead of building.
+is kept there: a second build on a fresh daemon imports (or loads) instead of redoing it.
 
     python -m codearena.sandbox.docker_images [--cache DIR] [--save] [NAME ...]
 """
@@ -182,22 +182,16 @@ def _import_base(client, tarball: Path, ref: str, log: Callable[[str], None]) ->
     log(f"imported {ref} from {tarball.name}")
 
 
-def _context(spec: ImageSpec, ctx: Path, wheel_cache: Path | None) -> None:
-    """The build context of `spec`: Dockerfile, the listed repository files and the wheels."""
+def _context(spec: ImageSpec, ctx: Path) -> None:
+    """The build context of `spec`: Dockerfile, the listed repository files and exactly the wheels of
+    its requirements (pip's own cache makes a second download fast; no stale wheel is sent)."""
     shutil.copyfile(DOCKER_DIR / spec.dockerfile, ctx / "Dockerfile")
     for path in _files(spec.files):
         dest = ctx / path.relative_to(REPO_ROOT)
         dest.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(path, dest)
     if spec.wheels:
-        wheels = wheel_cache or ctx / "wheels"
-        download_wheels(REPO_ROOT / spec.wheels, wheels)
-        if wheels != ctx / "wheels":
-            shutil.copytree(wheels, ctx / "wheels", copy_function=os.link if _same_fs(wheels, ctx) else shutil.copy2)
-
-
-def _same_fs(a: Path, b: Path) -> bool:
-    return a.stat().st_dev == b.stat().st_dev
+        download_wheels(REPO_ROOT / spec.wheels, ctx / "wheels")
 
 
 def _docker_build(client, spec: ImageSpec, ref: str, ctx: Path, log: Callable[[str], None]) -> None:
@@ -275,7 +269,7 @@ def build(client, names: Iterable[str] = ("python",), *, cache_dir: Path | None 
         else:
             with tempfile.TemporaryDirectory(prefix="codearena-build-") as tmp:
                 ctx = Path(tmp)
-                _context(spec, ctx, cache_dir / "wheels" if cache_dir else None)
+                _context(spec, ctx)
                 timings[f"{name}:context"] = time.monotonic() - start
                 start = time.monotonic()
                 log(f"building {ref} ...")
@@ -334,7 +328,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Build the docker backend's sandbox images (no registry).")
     parser.add_argument("names", nargs="*", default=["python"], help=f"images ({', '.join(IMAGES)}); default python")
     parser.add_argument("--cache", type=Path, default=None,
-                        help="keep the mmdebstrap tarball and downloaded wheels here (e.g. cache/docker)")
+                        help="keep the mmdebstrap tarball here (e.g. cache/docker)")
     parser.add_argument("--save", action="store_true", help="also keep a `docker save` of each image in --cache")
     parser.add_argument("--base-url", default=None, help="the Docker daemon (default: DOCKER_HOST)")
     parser.add_argument("--remove-stale", action="store_true",

@@ -121,7 +121,7 @@ class E2BBackend(Backend):
 
     def api_url(self) -> str:
         e2b = self._sdk()
-        return e2b.ConnectionConfig(domain=self.domain, api_key="x").api_url
+        return e2b.ConnectionConfig(domain=self.domain).api_url  # E2B_API_URL, else https://api.<domain>
 
     def _fail(self, e: BaseException, doing: str) -> SandboxError:
         """One clear error for whatever the SDK raised while `doing`."""
@@ -134,7 +134,7 @@ class E2BBackend(Backend):
         not_found = isinstance(e, e2b.NotFoundException) or getattr(e, "status_code", None) == 404
         if not_found and "creating" in doing:  # the API answers an unknown template with a plain 404
             return SandboxUnavailable(f"E2B has no template {self.template!r} ({e}); build it from sandbox/e2b/ "
-                                      "(`e2b template build`, see sandbox/e2b/README.md) or set execution.e2b.template")
+                                      "(`e2b template create`, see sandbox/e2b/README.md) or set execution.e2b.template")
         return SandboxError(f"E2B failed while {doing}: {type(e).__name__}: {e}")
 
     def check(self) -> None:
