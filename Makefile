@@ -49,3 +49,9 @@ sandbox/web/%/node_modules/.installed: sandbox/web/%/package.json sandbox/web/%/
 
 clean:
 	rm -rf results logs .snakemake
+
+# The docker backend's sandbox images (execution.backend: docker), built in the Docker daemon that
+# DOCKER_HOST points at, from sandbox/docker/ (no registry: mmdebstrap + docker import, then FROM it).
+.PHONY: images
+images: $(VENV)/.installed
+	@tools/build-docker-images.sh

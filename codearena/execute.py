@@ -57,7 +57,10 @@ def execute_answers(answers_path: Path, env: str, outdir: Path, settings: dict, 
     records: list[dict] = []
     with tempfile.TemporaryDirectory(prefix="codearena-exec-") as scratch:
         os.chmod(scratch, 0o711)  # searchable, for the sandbox's fallback user (see sandbox.local)
-        ctx = RunContext(workdir=Path(scratch), outdir=outdir, backend=get_backend(backend), settings=settings)
+        # The backend's own options (execution.docker, execution.e2b) go to its constructor.
+        options = settings.get(backend) or {}
+        ctx = RunContext(workdir=Path(scratch), outdir=outdir, backend=get_backend(backend, **options),
+                         settings=settings)
         try:
             if samples:
                 check(env, ctx)

@@ -3,7 +3,8 @@
     backend = get_backend("local")
     result = backend.run([backend.python(), "main.py"], workdir, limits=Limits(wall_s=10))
 
-Backends: `local` (bubblewrap). Docker and E2B backends plug in here with the same interface.
+Backends: `local` (bubblewrap), `docker` (a container per run, `sandbox/docker/`) and `e2b` (E2B's cloud
+sandboxes, `sandbox/e2b/`); the last two import their SDKs only when chosen.
 """
 
 from __future__ import annotations
@@ -13,8 +14,23 @@ from typing import Callable
 from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
 from .local import LocalBackend, sandbox_python
 
+
+def _docker(**options) -> Backend:
+    from .docker import DockerBackend
+
+    return DockerBackend(**options)
+
+
+def _e2b(**options) -> Backend:
+    from .e2b import E2BBackend
+
+    return E2BBackend(**options)
+
+
 BACKENDS: dict[str, Callable[..., Backend]] = {
     "local": LocalBackend,
+    "docker": _docker,
+    "e2b": _e2b,
 }
 
 
