@@ -31,6 +31,9 @@ rule report:
         executions=all_executions(),
     output:
         "results/report/index.html",
+    params:
+        # The models' notes (from the model table) are shown in the report.
+        notes=report_params(SETTINGS),
     log:
         "logs/report.log",
     localrule: True
