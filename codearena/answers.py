@@ -143,13 +143,15 @@ async def agenerate_answers(
     client_options: dict | None = None,
 ) -> list[dict]:
     """`generate_answers` for callers that already run an event loop."""
-    from codearena.llm.client import CallFailed, LLMClient, MissingAPIKey
-
     questions = _checked(questions)
     if spec.provider == "replay":
         records = _replay_answers(spec, questions, system_prompt)
         log(_summary(spec, records))
         return records
+
+    # Imported only when calling a provider: litellm takes seconds to import, which a replay job (the
+    # demo, or any job on a cluster, where every job starts a fresh interpreter) need not pay.
+    from codearena.llm.client import CallFailed, LLMClient, MissingAPIKey
 
     client = LLMClient(spec, cache, **(client_options or {}))
     total, done, step = len(questions), 0, max(1, len(questions) // 10)

@@ -9,10 +9,11 @@ from __future__ import annotations
 import logging
 import sys
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
-from .config import Settings, load_settings, resolve_path, stable_hash
+from .config import ModelSpec, Settings, load_settings, resolve_path, stable_hash
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -52,6 +53,38 @@ def judge_params(settings: Settings, judge: str) -> dict:
         out["model"] = settings.models[spec.model].settings()
         out["prompt_sha256"] = prompt_fingerprint(judge_prompt_path(spec.prompt))
     return out
+
+
+def questions_inputs(settings: Settings) -> list[str]:
+    """A local questions file is an input: editing it rebuilds the questions (a dataset id is a param)."""
+    from .questions import LOCAL_FORMATS
+
+    source = settings.config["questions"]
+    return [str(resolve_path(source, [REPO_ROOT]))] if Path(source).suffix in LOCAL_FORMATS else []
+
+
+def report_params(settings: Settings) -> dict:
+    """What the report shows beyond its inputs: the models' notes from the model table."""
+    return {m: settings.models[m].note for m in settings.answer_models if settings.models[m].note}
+
+
+def api_calls(spec: ModelSpec | None) -> int:
+    """A job's claim on the global `api_calls` resource: the requests it keeps in flight at most
+    (its model's `concurrency`; 0 for a job that calls no provider)."""
+    return spec.concurrency if spec is not None and spec.provider == "litellm" else 0
+
+
+def job_concurrency(spec: ModelSpec, smk: Any) -> ModelSpec:
+    """`spec` with its concurrency held to what the scheduler granted this job in `api_calls`.
+
+    Snakemake lowers a job's claim to the global limit (`--resources api_calls=N`, set in
+    profiles/default) when the claim is above it; the job then keeps only that many requests in flight.
+    Concurrency is not part of any cache key or param, so this changes no artifact.
+    """
+    granted = getattr(smk.resources, "api_calls", None)
+    if isinstance(granted, int) and 0 < granted < spec.concurrency:
+        return replace(spec, concurrency=granted)
+    return spec
 
 
 def judge_prompt_path(path: str | None) -> str | None:

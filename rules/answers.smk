@@ -2,6 +2,9 @@
 
 
 rule questions:
+    input:
+        # A local questions file (a dataset id is only a param): editing it rebuilds the questions.
+        source=questions_inputs(SETTINGS),
     output:
         "results/questions.jsonl",
     params:
@@ -22,14 +25,16 @@ rule answers:
         questions="results/questions.jsonl",
         replay=lambda wc: replay_inputs(SETTINGS, wc.model),
     output:
-        "results/answers/{model}.jsonl",
+        paid("results/answers/{model}.jsonl"),
     params:
         # Only what changes an answer: editing concurrency or timeouts reruns nothing.
         settings=lambda wc: answers_params(SETTINGS, wc.model),
     log:
         "logs/answers/{model}.log",
     resources:
-        api_calls=1,
+        # The requests this job keeps in flight (its model's concurrency; 0 for a replay): the global
+        # limit (profiles/default) caps the sum over all running jobs.
+        api_calls=lambda wc: api_calls(SETTINGS.models[wc.model]),
     conda:
         "../envs/codearena.yaml"
     script:

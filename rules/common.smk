@@ -8,9 +8,12 @@ from codearena import environments
 from codearena.config import ConfigError, load_settings, stable_hash
 from codearena.workflow import (
     answers_params,
+    api_calls,
     config_source,
     judge_params,
+    questions_inputs,
     replay_inputs,
+    report_params,
 )
 
 try:
@@ -63,3 +66,13 @@ def all_executions():
 
 def all_judgments():
     return [f for judge in JUDGES for f in judgment_files(judge)]
+
+
+def paid(path):
+    """An output that cost provider calls: write-protected when the config asks for a frozen run.
+
+    Off by default: Snakemake refuses to rebuild a protected file, so changing a model's temperature
+    would stop the build instead of rerunning that model. The response cache is what keeps the money:
+    it holds every successful response, so rebuilding an answers or judgments file repeats no call.
+    """
+    return protected(path) if config["protect_outputs"] else path

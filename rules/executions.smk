@@ -13,6 +13,10 @@ rule execute:
     log:
         "logs/executions/{model}/{env}.log",
     threads: 1
+    resources:
+        # One sample at a time under the sandbox's memory limit, next to this job's own process and,
+        # for web environments, a headless browser. Cluster profiles set their own value.
+        mem_mb=config["execution"]["memory_mb"] + 1024,
     conda:
         "../envs/codearena.yaml"
     script:

@@ -13,13 +13,16 @@ rule judge:
         executions=lambda wc: execution_dirs(wc.model),
         baseline_executions=lambda wc: execution_dirs(wc.baseline),
     output:
-        "results/judgments/{judge}/{model}_vs_{baseline}.jsonl",
+        paid("results/judgments/{judge}/{model}_vs_{baseline}.jsonl"),
     params:
         settings=lambda wc: judge_params(SETTINGS, wc.judge),
     log:
         "logs/judgments/{judge}/{model}_vs_{baseline}.log",
     resources:
-        api_calls=1,
+        # The judge model's concurrency; 0 for the execution judge, which calls no provider.
+        api_calls=lambda wc: api_calls(
+            SETTINGS.models.get(SETTINGS.judges[wc.judge].model or "")
+        ),
     conda:
         "../envs/codearena.yaml"
     script:

@@ -28,8 +28,8 @@ rule build_leaderboard:
         "../scripts/leaderboard.py"
 
 
-# The report is a directory (pages, copied screenshots); index.html inside it is the entry point that
-# targets ask for. Snakemake allows a file inside a directory output of the same rule.
+# The report: pages and copied screenshots under results/report/; index.html is the entry point that
+# targets ask for. The reward pages (rules/reward.smk) sit beside these outputs in results/report/reward/.
 rule report:
     input:
         leaderboard="results/leaderboard.json",
@@ -38,7 +38,6 @@ rule report:
         judgments=all_judgments(),
         executions=all_executions(),
     output:
-        # The report owns these parts of results/report/ (the reward pages sit beside them in reward/).
         static=directory("results/report/static"),
         media=directory("results/report/media"),
         models=directory("results/report/models"),
@@ -48,6 +47,9 @@ rule report:
             caption="../report/report.rst",
             category="Leaderboard",
         ),
+    params:
+        # The models' notes (from the model table) are shown in the report.
+        notes=report_params(SETTINGS),
     log:
         "logs/report.log",
     localrule: True

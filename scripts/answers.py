@@ -3,11 +3,11 @@
 from codearena.answers import generate_answers, load_system_prompt
 from codearena.io import read_jsonl, write_jsonl
 from codearena.llm.cache import ResponseCache
-from codearena.workflow import generation_prompt_path, job, settings_from_snakemake
+from codearena.workflow import generation_prompt_path, job, job_concurrency, settings_from_snakemake
 
 with job(snakemake, "answers") as log:
     settings = settings_from_snakemake(snakemake)
-    spec = settings.models[snakemake.wildcards.model]
+    spec = job_concurrency(settings.models[snakemake.wildcards.model], snakemake)  # api_calls granted
     records = generate_answers(
         spec,
         read_jsonl(snakemake.input.questions),

@@ -7,7 +7,7 @@ from codearena.workflow import job, settings_from_snakemake
 
 with job(snakemake, "report") as log:
     settings = settings_from_snakemake(snakemake)
-    notes = {m: settings.models[m].note for m in settings.answer_models if settings.models[m].note}
+    notes = dict(snakemake.params.notes)
     baseline = settings.baseline
     judgments = {
         judge: {m: f"results/judgments/{judge}/{m}_vs_{baseline}.jsonl" for m in settings.contestants}

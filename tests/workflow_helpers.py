@@ -57,3 +57,30 @@ def write_config(path: Path, base: Path | None = None, **changes) -> Path:
 
 def read_jsonl(path: Path) -> list[dict]:
     return [json.loads(line) for line in Path(path).read_text().splitlines() if line.strip()]
+
+
+_JOB_HEADER = re.compile(r"^(?:local)?rule (\w+):$")
+
+
+def jobs_in(proc: subprocess.CompletedProcess) -> set[tuple[str, str]]:
+    """(rule, wildcards) of every job Snakemake announced: the plan of a dry run, or the jobs a real run
+    started. Wildcards read as Snakemake prints them ("model=m, env=html"), "" for a rule without any."""
+    jobs = set()
+    lines = (proc.stdout + proc.stderr).splitlines()
+    for i, line in enumerate(lines):
+        m = _JOB_HEADER.match(line.strip())
+        if not m:
+            continue
+        wildcards = ""
+        for detail in lines[i + 1:]:
+            if not detail.startswith("    "):
+                break
+            if detail.strip().startswith("wildcards: "):
+                wildcards = detail.strip().removeprefix("wildcards: ")
+        jobs.add((m.group(1), wildcards))
+    return jobs
+
+
+def finished_jobs(proc: subprocess.CompletedProcess) -> int:
+    """How many jobs a real run finished."""
+    return len(re.findall(r"^Finished jobid: \d+ \(Rule: \w+\)$", proc.stdout + proc.stderr, re.MULTILINE))
