@@ -39,7 +39,7 @@ rule leaderboard:
 rule all:
     input:
         rules.leaderboard.input,
-        lambda wc: reward_targets(),  # rules/reward.smk
+        reward_targets(),
 
 
 include: "rules/answers.smk"

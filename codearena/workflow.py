@@ -63,6 +63,11 @@ def questions_inputs(settings: Settings) -> list[str]:
     return [str(resolve_path(source, [REPO_ROOT]))] if Path(source).suffix in LOCAL_FORMATS else []
 
 
+def questions_dataset(settings: Settings) -> str | None:
+    """The Hugging Face dataset id of the questions, or None when they come from a local file (an input)."""
+    return None if questions_inputs(settings) else settings.config["questions"]
+
+
 def report_params(settings: Settings) -> dict:
     """What the report shows beyond its inputs: the models' notes from the model table."""
     return {m: settings.models[m].note for m in settings.answer_models if settings.models[m].note}

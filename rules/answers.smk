@@ -8,7 +8,7 @@ rule questions:
     output:
         "results/questions.jsonl",
     params:
-        source=config["questions"],
+        dataset=questions_dataset(SETTINGS),
         split=config["questions_split"],
         limit=config["question_limit"],
     log:

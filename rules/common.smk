@@ -6,11 +6,13 @@ from pathlib import Path
 
 from codearena import environments
 from codearena.config import ConfigError, load_settings, stable_hash
+from codearena.reward import settings as reward_settings
 from codearena.workflow import (
     answers_params,
     api_calls,
     config_source,
     judge_params,
+    questions_dataset,
     questions_inputs,
     replay_inputs,
     report_params,
@@ -76,3 +78,37 @@ def paid(path):
     it holds every successful response, so rebuilding an answers or judgments file repeats no call.
     """
     return protected(path) if config["protect_outputs"] else path
+
+
+# --- BigCodeReward (rules/reward.smk) ---
+try:
+    REWARD_JUDGES = reward_settings.reward_judges(SETTINGS)
+except ConfigError as e:
+    sys.exit(f"codearena: {e}")
+REWARD = config["reward"]
+
+
+def reward_modes(judge):
+    return reward_settings.judge_modes(SETTINGS, judge)
+
+
+def reward_verdicts(judge):
+    return [f"results/reward/verdicts/{judge}/{mode}.jsonl" for mode in reward_modes(judge)]
+
+
+def reward_votes_inputs(wildcards):
+    """A local votes source is an input (editing it rebuilds); a hub dataset id is not a file."""
+    path = Path(REWARD["votes"])
+    if not path.exists():
+        path = Path(workflow.basedir) / REWARD["votes"]
+    if path.is_file():
+        return [str(path)]
+    if path.is_dir():
+        return sorted(str(p) for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+    return []
+
+
+def reward_targets():
+    summaries = [f"results/reward/{judge}.json" for judge in REWARD_JUDGES]
+    verdicts = [f for judge in REWARD_JUDGES for f in reward_verdicts(judge)]
+    return summaries + verdicts + ["results/report/reward/index.html"]
