@@ -11,6 +11,7 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timezone
+from pathlib import Path
 
 import pytest
 
@@ -266,6 +267,19 @@ def test_arena_section_errors_name_the_key(tmp_path):
         check_ready(ok)
     with pytest.raises(ConfigError, match="no 'arena' section"):
         arena_settings(load_settings({k: v for k, v in _config(tmp_path, {}).items() if k != "arena"}, "cfg.yaml"))
+
+
+def test_cli_arena_stops_with_one_line_when_keys_are_missing(monkeypatch, capsys):
+    from codearena.cli import main
+
+    for var in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "GEMINI_API_KEY", "DEEPSEEK_API_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.chdir(Path(__file__).resolve().parent.parent)
+    assert main(["arena", "--configfile", "config/config.yaml"]) == 1  # the demo config battles real providers
+    assert capsys.readouterr().err == (
+        "codearena: config/config.yaml: arena.models: missing API key: set the environment variable OPENAI_API_KEY "
+        "(for gpt-4.1); ANTHROPIC_API_KEY (for claude-sonnet-4); GEMINI_API_KEY (for gemini-2.5-flash); "
+        "DEEPSEEK_API_KEY (for deepseek-chat-v3.1)\n")
 
 
 # -- the export -------------------------------------------------------------------------------------

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import signal
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,8 +57,16 @@ def start(settings: Settings | ArenaSettings, *, base_dirs: list[Path] | None = 
         print(f"codearena arena: {url} (live previews from {arena.preview.origin}; votes in {settings.section['database']})",
               flush=True)
     if block:
+        # SIGTERM (Snakemake stopping the job, `kill`) ends the app like Ctrl-C: sandboxes, the browser and
+        # the database are closed, not abandoned.
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGTERM, _interrupt)
         try:
             blocks.block_thread()
         finally:
             running.close()
     return running
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
