@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
 import threading
+import uuid
 import urllib.error
 import urllib.request
 from collections import Counter
@@ -91,6 +93,36 @@ def test_iframe_and_plain_escape_what_they_are_given():
 
 
 # -- the vote database ------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def postgres():
+    """A PostgreSQL server for this module's database tests (skipped, with the reason, where none can start)."""
+    from postgres_server import postgres_server
+
+    server = postgres_server()
+    try:
+        url = server.__enter__()
+    except (RuntimeError, OSError, subprocess.SubprocessError) as e:
+        pytest.skip(f"no PostgreSQL server: {e}")
+    yield url
+    server.__exit__(None, None, None)
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request, tmp_path) -> str:
+    """An empty database: a SQLite file, or a fresh database on the test PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path}/a.db"
+    from sqlalchemy import create_engine, text
+
+    base = request.getfixturevalue("postgres")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(base, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(text(f"CREATE DATABASE {name}"))
+    engine.dispose()
+    return f"{base.rsplit('/', 1)[0]}/{name}"
+
+
 def _battle(store: ArenaStore, bid: str, session: str = "s1", answered: tuple[str, ...] = ("A", "B"),
             turns: int = 1) -> None:
     store.create_battle(battle_id=bid, session_id=session, model_a="m1", model_b="m2", settings_a={"t": 0},
@@ -105,8 +137,8 @@ def _battle(store: ArenaStore, bid: str, session: str = "s1", answered: tuple[st
                               cached=False, request_hash=None)
 
 
-def test_vote_rules(tmp_path):
-    store = ArenaStore(f"sqlite:///{tmp_path}/a.db")
+def test_vote_rules(db_url):
+    store = ArenaStore(db_url)
     _battle(store, "b1")
     _battle(store, "b2", answered=("A",))
     _battle(store, "b3", turns=2, answered=("B",))  # turn 1 answered by both, turn 2 by B only
@@ -126,10 +158,11 @@ def test_vote_rules(tmp_path):
         store.record_vote("b1", "s1", "A")
     assert store.vote_outcomes() == [("m1", "m2", "both_bad")]
     assert store.counts()["votes"] == 1
+    store.close()
 
 
-def test_concurrent_votes_on_one_battle_count_once(tmp_path):
-    store = ArenaStore(f"sqlite:///{tmp_path}/a.db")
+def test_concurrent_votes_on_one_battle_count_once(db_url):
+    store = ArenaStore(db_url)
     _battle(store, "b1")
     barrier = threading.Barrier(16)
 
@@ -144,6 +177,7 @@ def test_concurrent_votes_on_one_battle_count_once(tmp_path):
     with ThreadPoolExecutor(16) as pool:
         accepted = list(pool.map(vote, range(16)))
     assert sum(accepted) == 1 and store.vote_count() == 1
+    store.close()
 
 
 def test_sqlite_runs_in_wal_mode_and_refuses_memory(tmp_path):
@@ -283,12 +317,12 @@ def test_cli_arena_stops_with_one_line_when_keys_are_missing(monkeypatch, capsys
 
 
 # -- the export -------------------------------------------------------------------------------------
-def test_export_writes_the_bigcodereward_schema(tmp_path):
+def test_export_writes_the_bigcodereward_schema(db_url, tmp_path):
     import datasets
 
     from codearena.arena.export import export_votes
 
-    url = f"sqlite:///{tmp_path}/a.db"
+    url = db_url
     store = ArenaStore(url)
     _battle(store, "b1", turns=2)
     store.save_run("b1", [("screenshot", _png())], side="A", turn=1, number=1, trigger="auto", code="c1",
@@ -302,6 +336,7 @@ def test_export_writes_the_bigcodereward_schema(tmp_path):
     _battle(store, "b2")
     store.record_vote("b2", "s1", "tie")
     _battle(store, "b3")  # not voted: not exported
+    store.close()
     out = tmp_path / "export"
     assert export_votes(url, out) == 2
     ds = datasets.load_dataset(str(out), split="train")

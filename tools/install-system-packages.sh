@@ -7,6 +7,7 @@ packages=(
   bubblewrap          # the local sandbox
   fonts-liberation    # pages render with real fonts
   fonts-dejavu-core
+  postgresql          # tests run the arena's vote database on a throwaway PostgreSQL server too
 )
 
 missing=()

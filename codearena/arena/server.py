@@ -39,12 +39,12 @@ def check_ready(settings: ArenaSettings) -> None:
 def start(settings: Settings | ArenaSettings, *, base_dirs: list[Path] | None = None, block: bool = True,
           quiet: bool = False) -> RunningArena:
     """Start the app (and its preview server); with `block` serve until interrupted, then stop."""
+    if isinstance(settings, Settings):
+        settings = arena_settings(settings, base_dirs)
+    check_ready(settings)  # before the imports: gradio and litellm take seconds to load
     from .app import build, launch
     from .service import Arena
 
-    if isinstance(settings, Settings):
-        settings = arena_settings(settings, base_dirs)
-    check_ready(settings)
     arena = Arena(settings)
     try:
         blocks = build(arena)
