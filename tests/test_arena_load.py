@@ -44,7 +44,7 @@ def test_500_votes_from_20_clients_are_stored_exactly_once(fake_llm, tmp_path):
 
     assert [r["client"] for r in reports] == list(range(CLIENTS))
     assert all("Thank you for your vote" in n for r in reports for n in r["notices"])
-    assert all("Start a battle first" in n for r in reports for n in r["repeats"])  # second votes refused
+    assert all("Your vote on this battle is in" in n for r in reports for n in r["repeats"])  # second votes refused
     assert sum(len(r["repeats"]) for r in reports) == CLIENTS * 5
     assert counts["votes"] == CLIENTS * BATTLES and counts["battles"] == CLIENTS * BATTLES
     with sqlite3.connect(tmp_path / "arena.db") as conn:

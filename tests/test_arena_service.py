@@ -48,7 +48,7 @@ def test_a_battle_is_voted_once_and_reveals_the_models(arena, tmp_path):
     assert visitor.reveal is None
     receipt = arena.vote(visitor, "tie")
     assert receipt is not None and visitor.reveal == (battle.sides["A"].model, battle.sides["B"].model)
-    assert arena.vote(visitor, "A") is None and "Start a battle first" in visitor.notice
+    assert arena.vote(visitor, "A") is None and "Your vote on this battle is in" in visitor.notice
     send(arena, visitor, "again")  # the next message starts a new battle with hidden names
     assert visitor.battle.id != battle.id and visitor.reveal is None
     with sqlite3.connect(tmp_path / "arena.db") as conn:

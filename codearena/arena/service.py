@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import random
 import secrets
 import threading
 import time
@@ -87,7 +88,7 @@ class Visitor:
     """One browser session."""
 
     id: str = field(default_factory=lambda: secrets.token_hex(16))
-    rng: object = field(default_factory=new_rng)
+    rng: random.Random = field(default_factory=new_rng)
     battle: Battle | None = None
     notice: str = ""  # one line for the status bar
     reveal: tuple[str, str] | None = None  # (model_a, model_b) after a vote
@@ -126,9 +127,14 @@ class Arena:
         """Forget the current battle (kept in the database as it is); the next message starts a new one."""
         visitor.battle, visitor.reveal, visitor.notice = None, None, ""
 
-    def _start_battle(self, visitor: Visitor) -> Battle:
+    def _new_battle(self, visitor: Visitor) -> Battle:
         model_a, model_b = draw_pair(self.settings.weights, visitor.rng)
         battle = Battle(id=secrets.token_hex(16), sides={"A": Side(model_a), "B": Side(model_b)})
+        visitor.battle, visitor.reveal = battle, None
+        return battle
+
+    def _store_battle(self, visitor: Visitor, battle: Battle) -> None:
+        model_a, model_b = battle.sides["A"].model, battle.sides["B"].model
         sampling = self.settings.sampling()
         self.store.create_battle(
             battle_id=battle.id, session_id=visitor.id, model_a=model_a, model_b=model_b,
@@ -138,8 +144,6 @@ class Arena:
         self._expire_old_battles()
         with self._disk_lock:
             self._battles_on_disk[battle.id] = (time.monotonic(), [])
-        visitor.battle, visitor.reveal = battle, None
-        return battle
 
     async def send(self, visitor: Visitor, prompt: str):
         """A visitor message: both models answer (streamed), then each answer's code runs."""
@@ -163,7 +167,13 @@ class Arena:
             visitor.notice = f"Too many messages: try again in {wait:g} s."
             return
         if battle is None or battle.vote is not None:
-            battle = await asyncio.to_thread(self._start_battle, visitor)
+            battle = self._new_battle(visitor)
+            battle.generating = True  # busy from here on: a second message meanwhile is refused
+            try:
+                await asyncio.to_thread(self._store_battle, visitor, battle)
+            except BaseException:
+                visitor.battle = None
+                raise
         battle.turn += 1
         battle.generating = True
         visitor.notice = ""
@@ -286,6 +296,8 @@ class Arena:
         if wait:
             visitor.notice = f"Too many runs: try again in {wait:g} s."
             return
+        # Detect the environment as if the code were an answer's block, tagged with the answer's language
+        # (the fence is longer than any backtick line inside the code).
         fence = "`" * max(3, max((len(r) for r in code.split("\n") if set(r.strip()) == {"`"}), default=0) + 1)
         found = extract(f"{fence}{side.language or ''}\n{code}\n{fence}")
         if found.environment is not None:
@@ -308,8 +320,11 @@ class Arena:
     def vote(self, visitor: Visitor, choice: str) -> VoteReceipt | None:
         """Record the visitor's vote on the current battle; the names are revealed on success."""
         battle = visitor.battle
-        if battle is None or battle.vote is not None:
+        if battle is None:
             visitor.notice = "Start a battle first: send a coding request."
+            return None
+        if battle.vote is not None:
+            visitor.notice = "Your vote on this battle is in; send a new request to start the next battle."
             return None
         if battle.busy():
             visitor.notice = "Wait until both answers and their runs are finished."
@@ -340,11 +355,11 @@ class Arena:
             outcomes = self.store.vote_outcomes()
             if self._board is not None and self._board[0] == len(outcomes):
                 return self._board[1]
-            columns = ["Rank", "Model", "Rating", "95% interval", "Votes"]
+            opts = self.settings.section["leaderboard"]
+            interval = f"{opts['confidence'] * 100:g}% interval"
             if not outcomes:
-                board = pd.DataFrame(columns=columns)
+                board = pd.DataFrame(columns=["Rank", "Model", "Rating", interval, "Votes"])
             else:
-                opts = self.settings.section["leaderboard"]
                 a, b, choice = zip(*outcomes)
                 y = [{"A": 1.0, "B": 0.0}.get(c, 0.5) for c in choice]  # tie and both bad: half a win each
                 fit = bootstrap_bt(a, b, y, rounds=opts["bootstrap_rounds"], seed=opts["seed"],
@@ -354,10 +369,9 @@ class Arena:
                     "Rank": fit["rank"].astype(int).values,
                     "Model": fit.index,
                     "Rating": fit["rating"].round(0).astype(int).values,
-                    "95% interval": [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(fit["lower"], fit["upper"])],
+                    interval: [f"{lo:.0f} to {hi:.0f}" for lo, hi in zip(fit["lower"], fit["upper"])],
                     "Votes": [int(counts[m]) for m in fit.index],
                 })
-                board.columns = columns[:3] + [f"{round(opts['confidence'] * 100):g}% interval", "Votes"]
             self._board = (len(outcomes), board)
             return board
 
