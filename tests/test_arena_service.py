@@ -40,11 +40,17 @@ def send(arena: Arena, visitor: Visitor, text: str) -> None:
     asyncio.run(drain())
 
 
-def test_a_battle_is_voted_once_and_reveals_the_models(arena, tmp_path):
+def test_a_battle_is_voted_once_and_reveals_the_models(arena, fake_llm, tmp_path):
     visitor = Visitor()
     send(arena, visitor, "hello")
     battle = visitor.battle
     assert battle.answered() and {s.model for s in battle.sides.values()} == {"fake-x", "fake-y"}
+    send(arena, visitor, "tell me more")  # a second turn of the same battle, with the history
+    assert visitor.battle is battle and battle.turn == 2 and battle.answered()
+    for model in ("fake-x", "fake-y"):
+        sent = fake_llm.requests(model)[-1]["body"]["messages"]
+        assert [m["role"] for m in sent] == ["system", "user", "assistant", "user"]
+        assert sent[2]["content"] == f"{model}: no code needed." and sent[3]["content"] == "tell me more"
     assert visitor.reveal is None
     receipt = arena.vote(visitor, "tie")
     assert receipt is not None and visitor.reveal == (battle.sides["A"].model, battle.sides["B"].model)
@@ -52,7 +58,7 @@ def test_a_battle_is_voted_once_and_reveals_the_models(arena, tmp_path):
     send(arena, visitor, "again")  # the next message starts a new battle with hidden names
     assert visitor.battle.id != battle.id and visitor.reveal is None
     with sqlite3.connect(tmp_path / "arena.db") as conn:
-        assert conn.execute("select count(*) from votes").fetchone()[0] == 1
+        assert conn.execute("select turns from votes").fetchall() == [(2,)]
         assert conn.execute("select count(*) from battles").fetchone()[0] == 2
 
 

@@ -93,7 +93,8 @@ class CodeRunner:
         for kind, key in (("screenshot", "screenshots"), ("figure", "figures")):
             for rel in record.get(key) or []:
                 path = self.ctx.outdir / rel
-                kept = self.images / path.name  # names start with the sample's uid (runners.common.file_stem)
+                # `{uid stem}_{i}.png` in both directories: the kind keeps a screenshot and a figure apart.
+                kept = self.images / f"{path.stem}.{kind}{path.suffix}"
                 try:
                     path.replace(kept)
                 except OSError:

@@ -22,7 +22,6 @@ import mimetypes
 import re
 import secrets
 import threading
-import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -68,7 +67,6 @@ class Site:
     token: str
     root: Path
     entry: str
-    created: float = field(default_factory=time.monotonic)
     run_id: int | None = None  # set once the run is stored; events before that are kept here
     pending: list[dict] = field(default_factory=list)
     events: int = 0

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 import signal
 import threading
 from dataclasses import dataclass
@@ -12,7 +11,6 @@ from codearena.config import ConfigError, Settings
 
 from .settings import ArenaSettings, arena_settings
 
-log = logging.getLogger(__name__)
 
 
 @dataclass

@@ -12,7 +12,6 @@ yield whenever the visitor should see progress (streamed text, a finished run).
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import secrets
 import threading
@@ -32,7 +31,6 @@ from .preview import PreviewServer
 from .settings import ArenaSettings
 from .store import SIDES, ArenaStore, VoteReceipt, VoteRejected, utcnow
 
-log = logging.getLogger(__name__)
 UPDATE_INTERVAL_S = 0.1  # streamed text reaches the page at most ten times a second
 
 

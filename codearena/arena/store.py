@@ -14,19 +14,17 @@ about a battle is written as it happens (not at vote time), so battles nobody vo
 from __future__ import annotations
 
 import hashlib
-import logging
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterator
 
-from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, Integer, LargeBinary, String, Text,
+from sqlalchemy import (JSON, Boolean, DateTime, Float, ForeignKey, LargeBinary, String, Text,
                         UniqueConstraint, create_engine, event, func, select)
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship, selectinload, sessionmaker
 
-log = logging.getLogger(__name__)
 
 SIDES = ("A", "B")
 CHOICES = ("A", "B", "tie", "both_bad")
@@ -291,15 +289,9 @@ class ArenaStore:
         with self._read() as s:
             return list(s.scalars(select(Vote).order_by(Vote.id)))
 
-    def battle(self, battle_id: str) -> Battle | None:
-        with self._read() as s:
-            return s.get(Battle, battle_id)
-
     def voted_battles(self, up_to: int | None = None) -> Iterator[tuple[Battle, Vote, list[Answer], list[Run]]]:
         """Every voted battle (votes with id <= `up_to`) with its answers and runs (images and interactions
         loaded), by vote order, a hundred at a time."""
-        from sqlalchemy.orm import selectinload
-
         with self._read() as s:
             query = (select(Vote).order_by(Vote.id).execution_options(yield_per=100)
                      .options(selectinload(Vote.battle).selectinload(Battle.answers),
