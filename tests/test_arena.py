@@ -328,14 +328,17 @@ def test_export_writes_the_bigcodereward_schema(db_url, tmp_path):
     store.save_run("b1", [("screenshot", _png())], side="A", turn=1, number=1, trigger="auto", code="c1",
                    language="html", env="html", status="ok", stdout="", stderr="", record={"environment": "HTML"},
                    preview_path="/t/index.html", started_at=NOW, duration_s=0.5)
-    run_id = store.save_run("b1", [], side="A", turn=2, number=2, trigger="edit", code="print(1)", language="python",
-                            env="python", status="ok", stdout="1\n", stderr="warn", record={"environment": "Python Runner"},
+    store.save_run("b1", [], side="A", turn=2, number=2, trigger="auto", code="print(1)", language="python",
+                   env="python", status="ok", stdout="1\n", stderr="warn", record={"environment": "Python Runner"},
+                   preview_path=None, started_at=NOW, duration_s=0.1)
+    run_id = store.save_run("b1", [], side="A", turn=2, number=3, trigger="edit", code="print(2)", language="python",
+                            env="python", status="ok", stdout="2\n", stderr="", record={"environment": "Python Runner"},
                             preview_path=None, started_at=NOW, duration_s=0.1)
     store.add_interactions(run_id, [{"kind": "click", "time": "t", "data": {"x": 1, "y": 2, "target": "DIV"}}])
     store.record_vote("b1", "s1", "B")
     _battle(store, "b2")
     store.record_vote("b2", "s1", "tie")
-    _battle(store, "b3")  # not voted: not exported
+    _battle(store, "b3")  # not voted yet: not exported
     store.close()
     out = tmp_path / "export"
     assert export_votes(url, out) == 2
@@ -349,15 +352,22 @@ def test_export_writes_the_bigcodereward_schema(db_url, tmp_path):
     assert state["messages"][-1] == ["assistant", "answer A"] and state["messages"][0] == ["user", "p1"]
     logs = state["sandbox_logs_by_round"]
     assert logs["1"]["sandbox_state"]["screenshot_base64"] and logs["1"]["sandbox_state"]["sandbox_environment"] == "HTML"
-    assert logs["2"]["sandbox_state"]["sandbox_output"] == "1\n" and logs["2"]["sandbox_state"]["trigger"] == "edit"
+    # The model's own code is the evidence; the visitor's edit is counted, its interactions kept.
+    assert logs["2"]["sandbox_state"]["sandbox_output"] == "1\n" and logs["2"]["sandbox_state"]["trigger"] == "auto"
+    assert logs["2"]["sandbox_state"]["visitor_edit_runs"] == 1 and logs["1"]["sandbox_state"]["visitor_edit_runs"] == 0
+    assert logs["2"]["user_interaction_records"][0]["run"] == 3
     assert logs["2"]["user_interaction_records"][0]["type"] == "click"
     assert (logs["2"]["user_interaction_records"][0]["x"], logs["2"]["user_interaction_records"][0]["y"]) == (1.0, 2.0)
     assert one["states"]["model_B"]["sandbox_logs_by_round"]["1"] is None  # side B never ran code
     assert one["execution_output_A"] == "1\n" and one["execution_error_A"] == "warn"
     assert one["execution_screenshot_A"] is None  # the final run (turn 2) is a runner without figures
     assert two["states"]["model_A"]["sandbox_logs_by_round"]["2"] is None
-    # Exporting again replaces the dataset as a whole.
-    assert export_votes(url, out) == 2 and len(list((out / "data").glob("*.parquet"))) == 1
+    # Exporting again replaces the dataset as a whole, and `datasets` loads the new one (not a cached copy).
+    store = ArenaStore(url)
+    store.record_vote("b3", "s1", "A")
+    store.close()
+    assert export_votes(url, out) == 3 and len(list((out / "data").glob("*.parquet"))) == 1
+    assert datasets.load_dataset(str(out), split="train")["chat_session_id"] == ["b1", "b2", "b3"]
 
 
 def _png() -> bytes:

@@ -157,5 +157,7 @@ def test_two_battles_in_the_browser(fake_llm, tmp_path):
     assert ds["human_vote"] == ["vote_model_A", "vote_tie"]
     assert ds[0]["execution_screenshot_A"] is not None and ds[0]["execution_screenshot_A"].size[0] > 100
     python_state = ds[1]["states"]["model_A"]["sandbox_logs_by_round"]["1"]["sandbox_state"]
-    assert "edited 42" in python_state["sandbox_output"] and python_state["trigger"] == "edit"
+    # The judge sees the model's own code run, beside the model's answer; the visitor's edit is counted.
+    assert "hello from fake-" in python_state["sandbox_output"] and python_state["trigger"] == "auto"
+    assert python_state["visitor_edit_runs"] == 1 and "hello from fake-" in ds[1]["execution_output_A"]
     assert ds[1]["states"]["model_B"]["messages"][-1][1].startswith("A program.")

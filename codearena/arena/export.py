@@ -3,12 +3,14 @@
 One row per voted battle (reference/bigcodereward.md section 1.2): `chat_session_id`, `instruction`
 (every visitor message, in order, separated by blank lines), `human_vote` (`vote_model_A`,
 `vote_model_B`, `vote_tie`, `vote_both_bad`), `model_A`, `model_B`, `category_id`/`category_name`
-(null: arena prompts are not classified), the flattened evidence of each side's last run
+(null: arena prompts are not classified), the flattened evidence of each side's final run
 (`execution_screenshot_X` as an image, `execution_output_X`, `execution_error_X`) and `states`: per side a
 FastChat-style state with `messages` as `[role, content]` pairs and `sandbox_logs_by_round` keyed by
-turn ("1", "2", ...; a turn without a run is null), each holding the `sandbox_state` of that turn's last
-run (`sandbox_output`, `sandbox_error`, `screenshot_base64`, the code and environment) and the visitor's
-`user_interaction_records` in that turn's previews.
+turn ("1", "2", ...; a turn without a run is null), each holding the `sandbox_state` of that turn's run
+(`sandbox_output`, `sandbox_error`, `screenshot_base64`, the code and environment) and the visitor's
+`user_interaction_records` in that turn's previews. The run shown is the last one of the model's own code:
+a judge reads it beside the model's answer, so a run of code the visitor edited is not passed off as the
+model's (such runs are counted in `visitor_edit_runs`; their interactions are kept).
 
 The output directory is laid out like a Hub dataset (`data/train-*.parquet` and a README card), so
 `datasets.load_dataset(<dir>, split="train")` reads it as it reads `bigcode/bigcodereward`.
@@ -28,12 +30,11 @@ from .store import ArenaStore, Answer, Battle, Run, Vote
 
 VOTE_LABELS = {"A": "vote_model_A", "B": "vote_model_B", "tie": "vote_tie", "both_bad": "vote_both_bad"}
 SHARD_ROWS = 500  # rows held in memory at once (screenshots make rows large)
+# No `configs:` block in the card: with one, `datasets` caches a directory's data under a key that
+# ignores the files' dates, and a second export to the same place would load as the first (datasets 5.2).
+# `data/train-*.parquet` alone makes the split `train`.
 CARD = """---
-configs:
-- config_name: default
-  data_files:
-  - split: train
-    path: data/train-*
+pretty_name: codearena arena votes
 ---
 # codearena arena votes
 
@@ -52,7 +53,7 @@ def _features(rounds: int):
         "sandbox_environment": Value("string"), "auto_selected_sandbox_environment": Value("string"),
         "code_language": Value("string"), "code_to_execute": Value("string"), "code_dependencies": Value("string"),
         "sandbox_output": Value("string"), "sandbox_error": Value("string"), "screenshot_base64": Value("string"),
-        "execution_status": Value("string"), "trigger": Value("string"),
+        "execution_status": Value("string"), "trigger": Value("string"), "visitor_edit_runs": Value("int64"),
     }
     log = {"sandbox_state": sandbox_state, "user_interaction_records": [interaction]}
     state = {
@@ -117,7 +118,10 @@ def _state(battle: Battle, side: str, answers: list[Answer], runs: list[Run], ro
         if not turn_runs:
             logs[str(turn)] = None
             continue
-        last = final = turn_runs[-1]
+        # The evidence is the model's own code's run: the judge reads it beside the model's answer. Runs
+        # of the visitor's edits are counted and their interactions kept, but not shown as the answer's.
+        own = [r for r in turn_runs if r.trigger == "auto"]
+        last = final = own[-1] if own else turn_runs[-1]
         shot = _shot(last)
         logs[str(turn)] = {
             "sandbox_state": {
@@ -129,6 +133,7 @@ def _state(battle: Battle, side: str, answers: list[Answer], runs: list[Run], ro
                 "sandbox_output": last.stdout, "sandbox_error": last.stderr,
                 "screenshot_base64": base64.b64encode(shot).decode() if shot else "",
                 "execution_status": last.status, "trigger": last.trigger,
+                "visitor_edit_runs": sum(r.trigger == "edit" for r in turn_runs),
             },
             "user_interaction_records": _interactions(turn_runs),
         }
