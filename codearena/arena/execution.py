@@ -60,8 +60,9 @@ class CodeRunner:
         for name in ("work", "out", "images"):
             (self.root / name).mkdir(mode=0o711)
         self.images = self.root / "images"
-        self.ctx = RunContext(workdir=self.root / "work", outdir=self.root / "out", backend=get_backend(backend),
-                              settings=settings)
+        # A backend's own options live in the execution section under its name (as for the benchmark's runs).
+        self.ctx = RunContext(workdir=self.root / "work", outdir=self.root / "out",
+                              backend=get_backend(backend, **(settings.get(backend) or {})), settings=settings)
         self._slots = threading.Semaphore(parallel)
         self._browser_lock = threading.Lock()
 
