@@ -8,8 +8,9 @@ limited to this server, `https:`, `data:` and `blob:`, so previewed code can nei
 page (opaque origin) nor send requests to the app's plain-http loopback origin.
 
 Each HTML page served gets a small script that reports what the visitor does (load, clicks, keys,
-scrolling, resizing, errors) back to this server (a plain `fetch` every half second, a beacon when the
-page goes away: browsers hold beacons back under request interception); the events are handed to
+scrolling, resizing, errors) back to this server: a plain `fetch` every half second, and a beacon when
+the page goes away (beacons alone are held back by Chromium while Playwright intercepts requests). The
+events are handed to
 `on_events` with the run they belong to. `/api/placeholder/W/H` (the generation prompt suggests it)
 answers with a generated grey SVG.
 """
