@@ -10,9 +10,8 @@ page (opaque origin) nor send requests to the app's plain-http loopback origin.
 Each HTML page served gets a small script that reports what the visitor does (load, clicks, keys,
 scrolling, resizing, errors) back to this server: a plain `fetch` every half second, and a beacon when
 the page goes away (beacons alone are held back by Chromium while Playwright intercepts requests). The
-events are handed to
-`on_events` with the run they belong to. `/api/placeholder/W/H` (the generation prompt suggests it)
-answers with a generated grey SVG.
+events are handed to `on_events` with the run they belong to. `/api/placeholder/W/H` (the generation
+prompt suggests it) answers with a generated grey SVG.
 """
 
 from __future__ import annotations
