@@ -21,6 +21,10 @@ Faults: "429", "500", "503" (status codes; 429/503 carry Retry-After when given)
 not JSON), "truncated" (Content-Length larger than the body, then the connection closes), "empty"
 (200 with no choices), "refusal" (a normal reply whose text declines). A fault fires on exact call
 numbers (1-based, counted per model when `model` is given, else over all calls) or at a rate.
+
+A request with `"stream": true` gets the reply as server-sent events (`chat.completion.chunk` objects,
+a few words each, then `data: [DONE]`), with a final usage chunk when `stream_options.include_usage`
+is set, as OpenAI does; `chunk_delay_s` spaces the chunks out so a client can be seen streaming.
 """
 
 from __future__ import annotations
@@ -149,8 +153,10 @@ class FakeLLMServer:
         scripts: dict[str, Script] | None = None,
         seed: int = 0,
         api_key: str | None = None,
+        chunk_delay_s: float = 0.0,
     ) -> None:
         self._lock = threading.Lock()
+        self.chunk_delay_s = chunk_delay_s  # pause between streamed chunks
         self._scripts: dict[str, Script] = dict(scripts or {})
         self._positions: Counter = Counter()  # next index into each list script
         self._rules: list[_Rule] = []
@@ -332,6 +338,10 @@ class FakeLLMServer:
             def _reply(self, body: dict, text: str) -> None:
                 prompt_words = sum(len(_text_of(m.get("content")).split()) for m in body["messages"])
                 completion_words = len(text.split())
+                if body.get("stream"):
+                    usage = {"prompt_tokens": prompt_words, "completion_tokens": completion_words,
+                             "total_tokens": prompt_words + completion_words}
+                    return self._stream(body, text, usage)
                 resp = {
                     "id": "chatcmpl-" + _digest(text + str(time.time_ns())),
                     "object": "chat.completion",
@@ -345,6 +355,34 @@ class FakeLLMServer:
                     },
                 }
                 self._send(200, json.dumps(resp).encode())
+
+            def _stream(self, body: dict, text: str, usage: dict) -> None:
+                """The reply as server-sent events; the connection closes after `[DONE]` (no length)."""
+                self.send_response(200)
+                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Cache-Control", "no-cache")
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.close_connection = True
+                base = {"id": "chatcmpl-" + _digest(text + str(time.time_ns())), "object": "chat.completion.chunk",
+                        "created": int(time.time()), "model": body.get("model")}
+                pieces = re.findall(r"\S*\s*", text)[:-1] or [text]
+                pieces = ["".join(pieces[i:i + 4]) for i in range(0, len(pieces), 4)]  # ~4 words a chunk
+                deltas = [{"role": "assistant", "content": ""}] + [{"content": p} for p in pieces]
+                events = [{**base, "choices": [{"index": 0, "delta": d, "finish_reason": None}]} for d in deltas]
+                events.append({**base, "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}]})
+                if (body.get("stream_options") or {}).get("include_usage"):
+                    events.append({**base, "choices": [], "usage": usage})
+                try:
+                    for i, event in enumerate(events):
+                        if i and server.chunk_delay_s:
+                            time.sleep(server.chunk_delay_s)
+                        self.wfile.write(b"data: " + json.dumps(event).encode() + b"\n\n")
+                        self.wfile.flush()
+                    self.wfile.write(b"data: [DONE]\n\n")
+                    self.wfile.flush()
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client stopped reading
 
             def _fault(self, fault: Fault, body: dict) -> None:
                 if fault.kind == "refusal":

@@ -14,6 +14,7 @@ packages=(
   rustc-web           # Rust Runner: Debian 12's current rustc (1.9x; the `rustc` package is 1.63, too old
                       # for let-else and friends), under /usr, so the sandbox sees it
   util-linux          # nsenter: the browser joins a sandboxed app's network namespace
+  postgresql          # tests run the arena's vote database on a throwaway PostgreSQL server too
 )
 
 missing=()

@@ -3,6 +3,10 @@
 litellm's retries are turned off (`num_retries=0`) because they neither honour Retry-After on every
 provider nor stop on errors that cannot heal; the loop here does both, with exponential backoff and
 jitter, and gives up with a one-line `CallFailed` after `spec.max_retries` retries.
+
+`stream()` is the same call with the provider streaming (the arena app shows answers as they are
+written); it shares the retries and the cache key with `complete()`, so a streamed answer is a cache
+hit for a later `complete()` of the same request and the other way round.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import random
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from typing import Awaitable, Callable
 
 import codearena  # noqa: F401  (sets litellm's offline switches before litellm is imported)
 import litellm
@@ -51,6 +56,12 @@ class Completion:
     request_hash: str
     provider_model: str | None
     attempts: int  # provider calls made for this completion (0 when it came from the cache)
+    first_text_s: float | None = None  # streamed calls: seconds until the first text arrived
+
+
+# Receives the whole text so far (not the delta) each time a streamed chunk arrives; "" when an attempt
+# starts over after a retryable failure.
+OnText = Callable[[str], Awaitable[None] | None]
 
 
 class CallFailed(Exception):
@@ -72,6 +83,12 @@ class MissingAPIKey(CallFailed):
 
 class _BadResponse(Exception):
     """A 200 reply without usable text (no choices, empty content): retried like a server error."""
+
+
+async def _emit(on_text: OnText, text: str) -> None:
+    result = on_text(text)
+    if asyncio.iscoroutine(result):
+        await result
 
 
 def _one_line(e: BaseException, limit: int = 300) -> str:
@@ -187,6 +204,42 @@ class LLMClient:
         return ceiling * random.uniform(0.5, 1.0)
 
     async def complete(self, messages: list[dict], **overrides) -> Completion:
+        return await self._complete(messages, overrides, None)
+
+    async def stream(self, messages: list[dict], on_text: OnText, **overrides) -> Completion:
+        """`complete()`, with the provider streaming: `on_text(text so far)` runs as chunks arrive (once,
+        with the whole text, on a cache hit). The Completion is the same as `complete()` would give."""
+        return await self._complete(messages, overrides, on_text)
+
+    def _stream_options(self) -> dict:
+        """Ask for the usage chunk where the provider supports it (litellm counts tokens otherwise)."""
+        try:
+            model, provider, _, _ = litellm.get_llm_provider(self.spec.model, api_base=self.spec.api_base)
+            supported = litellm.get_supported_openai_params(model=model, custom_llm_provider=provider) or []
+        except Exception:  # an unknown provider: stream without the option rather than fail
+            return {}
+        return {"stream_options": {"include_usage": True}} if "stream_options" in supported else {}
+
+    async def _streamed(self, kwargs: dict, on_text: OnText, started: float) -> tuple[object, float | None]:
+        """One streamed attempt: the rebuilt full response and the seconds until the first text."""
+        await _emit(on_text, "")
+        response = await litellm.acompletion(**kwargs, stream=True, **self._stream_options())
+        chunks, text, first = [], "", None
+        async for chunk in response:
+            chunks.append(chunk)
+            choices = getattr(chunk, "choices", None) or []
+            delta = getattr(getattr(choices[0], "delta", None), "content", None) if choices else None
+            if delta:
+                if first is None:
+                    first = time.monotonic() - started
+                text += delta
+                await _emit(on_text, text)
+        full = litellm.stream_chunk_builder(chunks, messages=kwargs["messages"]) if chunks else None
+        if full is None:
+            raise _BadResponse("the stream ended without any chunk")
+        return full, first
+
+    async def _complete(self, messages: list[dict], overrides: dict, on_text: OnText | None) -> Completion:
         request = self.request(messages, **overrides)
         key = ResponseCache.key(request)
         counts = _counts[self.spec.name]
@@ -196,6 +249,8 @@ class LLMClient:
             hit = None
         if hit is not None:
             counts["cache_hits"] += 1
+            if on_text is not None:
+                await _emit(on_text, hit["text"])
             return Completion(
                 text=hit["text"],
                 usage=hit.get("usage"),
@@ -230,7 +285,11 @@ class LLMClient:
                 async with self._semaphore:  # the slot is held for the call only, not for the backoff
                     counts["calls"] += 1
                     started = time.monotonic()
-                    resp = await litellm.acompletion(**kwargs)
+                    first_text = None
+                    if on_text is None:
+                        resp = await litellm.acompletion(**kwargs)
+                    else:
+                        resp, first_text = await self._streamed(kwargs, on_text, started)
                     latency = time.monotonic() - started
                 text = _text(resp)
             except Exception as e:  # classified below; anything unknown is not retried
@@ -258,6 +317,7 @@ class LLMClient:
                 request_hash=key,
                 provider_model=getattr(resp, "model", None),
                 attempts=attempts,
+                first_text_s=None if first_text is None else round(first_text, 4),
             )
             self._store(key, completion)
             return completion
