@@ -17,6 +17,7 @@ from pathlib import Path
 from codearena.config import JudgeSpec, stable_hash
 from codearena.judging.images import MAX_BYTES, MAX_SIDE, encode_image
 from codearena.judging.pairs import Pair, Side
+from codearena.llm.parts import image_part, merge_parts, text_part
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
 SYSTEM_PROMPT = PROMPTS_DIR / "judge_system.txt"
@@ -102,23 +103,23 @@ def build_comparison(
     template = template if template is not None else read_template()
     check_template(template)
     values: dict[str, list[dict]] = {
-        "QUESTION": [_text(question)],
-        "ANSWER_A": [_text(answer_text(a, "A", options))],
-        "ANSWER_B": [_text(answer_text(b, "B", options))],
+        "QUESTION": [text_part(question)],
+        "ANSWER_A": [text_part(answer_text(a, "A", options))],
+        "ANSWER_B": [text_part(answer_text(b, "B", options))],
         "IMAGES_A": image_parts(a, "A", options),
         "IMAGES_B": image_parts(b, "B", options),
     }
     parts: list[dict] = []
     pos = 0
     for m in _SLOT_RE.finditer(template):
-        parts.append(_text(template[pos : m.start()]))
+        parts.append(text_part(template[pos : m.start()]))
         filling = values[m.group(1)]
         if filling:  # an empty slot takes its line break with it, leaving no blank line behind
             parts.extend(filling)
-            parts.append(_text(m.group(2)))
+            parts.append(text_part(m.group(2)))
         pos = m.end()
-    parts.append(_text(template[pos:]))
-    return [{"role": "system", "content": system_prompt}, {"role": "user", "content": _merge(parts)}]
+    parts.append(text_part(template[pos:]))
+    return [{"role": "system", "content": system_prompt}, {"role": "user", "content": merge_parts(parts)}]
 
 
 def answer_text(side: Side, label: str, options: PromptOptions) -> str:
@@ -174,43 +175,25 @@ def image_parts(side: Side, label: str, options: PromptOptions) -> list[dict]:
     shots = run.get("judge_screenshots")
     files = [("Screenshot", Path(p)) for p in (run.get("screenshots") if shots is None else shots) or []]
     files += [("Figure", Path(p)) for p in run.get("figures") or []]
-    parts: list[dict] = [_text(f"<|{label}: screenshots and figures begin|>\n")]
+    parts: list[dict] = [text_part(f"<|{label}: screenshots and figures begin|>\n")]
     shown = 0
     for index, (kind, path) in enumerate(files):
         if shown == options.max_images:
-            parts.append(_text(f"({len(files) - index} more image(s) not shown)\n"))
+            parts.append(text_part(f"({len(files) - index} more image(s) not shown)\n"))
             break
         image = encode_image(path, options.max_image_side, options.max_image_bytes)
         if image.data_url is None:
-            parts.append(_text(f"{kind} {path.name}: not shown, {image.note}\n"))
+            parts.append(text_part(f"{kind} {path.name}: not shown, {image.note}\n"))
             continue
-        parts.append(_text(f"{kind} {path.name}:\n"))
-        parts.append({"type": "image_url", "image_url": {"url": image.data_url}})
-        parts.append(_text("\n"))
+        parts.append(text_part(f"{kind} {path.name}:\n"))
+        parts.append(image_part(image.data_url))
+        parts.append(text_part("\n"))
         shown += 1
     if not files:
-        parts.append(_text("None: the run produced no screenshot or figure.\n"))
-    parts.append(_text(f"<|{label}: screenshots and figures end|>"))
+        parts.append(text_part("None: the run produced no screenshot or figure.\n"))
+    parts.append(text_part(f"<|{label}: screenshots and figures end|>"))
     return parts
 
 
 def _block(name: str, body: str) -> str:
     return f"<|{name} begins|>\n{body}\n<|{name} ends|>"
-
-
-def _text(text: str) -> dict:
-    return {"type": "text", "text": text}
-
-
-def _merge(parts: list[dict]) -> list[dict]:
-    """Join neighbouring text parts and drop empty ones (fewer, larger parts for the provider)."""
-    merged: list[dict] = []
-    for part in parts:
-        if part["type"] == "text":
-            if not part["text"]:
-                continue
-            if merged and merged[-1]["type"] == "text":
-                merged[-1] = _text(merged[-1]["text"] + part["text"])
-                continue
-        merged.append(part)
-    return merged

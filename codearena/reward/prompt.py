@@ -19,6 +19,7 @@ from pathlib import Path
 
 from codearena.config import stable_hash
 from codearena.judging.images import encode_image
+from codearena.llm.parts import image_part, merge_parts, text_part
 from codearena.reward.tokens import ENCODING, truncate
 
 PROMPTS_DIR = Path(__file__).resolve().parent.parent / "prompts"
@@ -102,25 +103,25 @@ def build_messages(battle: dict, mode: str, order: str, system: str, template: s
         counter["omitted"] += omitted
         return result
 
-    values: dict[str, list[dict]] = {"INSTRUCTION": [_text(cut(battle["instruction"], limits.instruction))]}
+    values: dict[str, list[dict]] = {"INSTRUCTION": [text_part(cut(battle["instruction"], limits.instruction))]}
     for label, side in zip(("A", "B"), shown):
         data = battle["sides"][side]
         answer = cut(data.get("answer") or "", limits.answer)
-        values[f"ANSWER_{label}"] = [_text(answer if answer.strip() else "[this assistant's reply is empty]")]
+        values[f"ANSWER_{label}"] = [text_part(answer if answer.strip() else "[this assistant's reply is empty]")]
         values[f"EVIDENCE_{label}"] = (
             _evidence(label, data, limits, cut, counter) if mode == "with_execution" else []
         )
     parts: list[dict] = []
     pos = 0
     for m in _SLOT_RE.finditer(template):
-        parts.append(_text(template[pos : m.start()]))
+        parts.append(text_part(template[pos : m.start()]))
         filling = values[m.group(1)]
         if filling:  # an empty slot takes its line break with it
             parts.extend(filling)
-            parts.append(_text(m.group(2)))
+            parts.append(text_part(m.group(2)))
         pos = m.end()
-    parts.append(_text(template[pos:]))
-    messages = [{"role": "system", "content": system}, {"role": "user", "content": _merge(parts)}]
+    parts.append(text_part(template[pos:]))
+    messages = [{"role": "system", "content": system}, {"role": "user", "content": merge_parts(parts)}]
     return Built(messages, counter["omitted"], counter["images"])
 
 
@@ -133,35 +134,17 @@ def _evidence(label: str, data: dict, limits: Limits, cut, counter: dict) -> lis
     else:
         lines.append("Output:\n" + (cut(output, limits.output) if output.strip() else "(none)"))
         lines.append("Error text:\n" + (cut(error, limits.error) if error.strip() else "(none)"))
-    parts = [_text("\n".join(lines) + "\n")]
+    parts = [text_part("\n".join(lines) + "\n")]
     if shot:
         image = encode_image(shot, limits.image_max_side, limits.image_max_bytes)
         if image.data_url:
-            parts += [_text("Screenshot:\n"), {"type": "image_url", "image_url": {"url": image.data_url}}, _text("\n")]
+            parts += [text_part("Screenshot:\n"), image_part(image.data_url), text_part("\n")]
             counter["images"] += 1
         else:
-            parts.append(_text(f"Screenshot: not shown, {image.note}\n"))
+            parts.append(text_part(f"Screenshot: not shown, {image.note}\n"))
     elif data.get("screenshot_note"):
-        parts.append(_text(f"Screenshot: not shown, {data['screenshot_note']}\n"))
+        parts.append(text_part(f"Screenshot: not shown, {data['screenshot_note']}\n"))
     elif output.strip() or error.strip():
-        parts.append(_text("Screenshot: none\n"))
-    parts.append(_text(f"<|{label}: execution results end|>"))
+        parts.append(text_part("Screenshot: none\n"))
+    parts.append(text_part(f"<|{label}: execution results end|>"))
     return parts
-
-
-def _text(text: str) -> dict:
-    return {"type": "text", "text": text}
-
-
-def _merge(parts: list[dict]) -> list[dict]:
-    """Join neighbouring text parts and drop empty ones."""
-    merged: list[dict] = []
-    for part in parts:
-        if part["type"] == "text":
-            if not part["text"]:
-                continue
-            if merged and merged[-1]["type"] == "text":
-                merged[-1] = _text(merged[-1]["text"] + part["text"])
-                continue
-        merged.append(part)
-    return merged
