@@ -15,8 +15,12 @@ leaderboard: setup
 	@echo "Leaderboard: $(CURDIR)/results/leaderboard.json"
 	@echo "Report:      $(CURDIR)/results/report/index.html"
 
+# Two pytest-xdist workers: much of the suite waits on subprocesses, servers and timeouts, so two keep
+# both cores busy (tests/conftest.py keeps a module's tests together on one worker).
+TEST_WORKERS ?= 2
+
 test: setup
-	$(VENV)/bin/python -m pytest
+	$(VENV)/bin/python -m pytest -n $(TEST_WORKERS)
 
 # Everything that is missing, and nothing that is already there. The parts are independent (apt, two
 # virtualenvs, npm trees), so they install side by side: most of the time is spent downloading.

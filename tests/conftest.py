@@ -61,3 +61,38 @@ def fake_spec(fake_llm):
         return ModelSpec(**fields)
 
     return make
+
+
+
+# `make test` runs the suite on two pytest-xdist workers. A test module is one unit of work, so its
+# module fixtures (the demo build, a fake server) are built once; the modules that use the private
+# dockerd and its images (a session fixture that takes minutes to build) form one unit, so only one
+# worker builds them. Units of end-to-end tests (marked slow) start first, so a long one does not end
+# up last, alone on one worker; the docker unit starts before them, as its image build mostly waits on
+# the network. (xdist's own `--dist loadgroup` marks do not work with pytest >= 9.2: it rewrites a
+# node id attribute that pytest no longer reads.)
+DOCKER_MODULES = ("tests/test_sandbox_docker.py", "tests/test_attacks.py")
+
+
+def _unit(nodeid: str) -> str:
+    module = nodeid.split("::", 1)[0]
+    return "docker" if module in DOCKER_MODULES else module
+
+
+def pytest_xdist_make_scheduler(config, log):
+    from xdist.scheduler import LoadScopeScheduling
+
+    class ModuleUnits(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return _unit(nodeid)
+
+    return ModuleUnits(config, log)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    def rank(item: pytest.Item) -> int:
+        if _unit(item.nodeid) == "docker":
+            return 0
+        return 1 if item.get_closest_marker("slow") else 2
+
+    items.sort(key=rank)  # stable: the order within a module is kept
