@@ -87,6 +87,12 @@ def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, lim
         try:
             server.attach_netns(child)
         except (OSError, TypeError):  # no sandbox any more: it failed (SandboxError), or the app already ended
+            # bwrap itself is still exiting: reap it first, or stop() would take its end for ours (a kill)
+            # and not report a sandbox that failed to start.
+            try:
+                proc.wait(timeout=START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pass
             server.stop()
     except BaseException:
         server.stop(check=False)
