@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import signal
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codearena import environments
 from codearena.sandbox import Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
+from codearena.sandbox.workdir import remove_tree
 
 if TYPE_CHECKING:
     from codearena.browser import Browser
@@ -79,8 +82,7 @@ def file_stem(uid: str) -> str:
 def sample_dir(ctx: RunContext, sample: Sample) -> Path:
     """A fresh, empty scratch directory for one sample."""
     path = ctx.workdir / file_stem(sample.uid)
-    if path.exists():
-        shutil.rmtree(path)
+    remove_tree(path)
     path.mkdir(parents=True)
     return path
 
@@ -137,10 +139,13 @@ def is_blank(png: Path) -> bool:
 
 
 def save_as_png(src: Path, dest: Path) -> bool:
-    """Copy an image the program wrote to `dest` as PNG (first frame); False if it is not a readable image."""
+    """Copy an image the program wrote to `dest` as PNG (first frame); False if it is not a readable image
+    (or not a regular file: a named pipe would block the reader, a symlink may lead to a host file)."""
     from PIL import Image
 
     try:
+        if not stat.S_ISREG(os.lstat(src).st_mode):
+            return False
         with Image.open(src) as im:  # reads the header only
             if im.width * im.height > MAX_IMAGE_PIXELS:
                 return False

@@ -1,7 +1,7 @@
 """The local backend: bubblewrap on this machine.
 
 Each run gets its own user, pid, ipc, uts and network namespaces (no network at all unless asked for),
-a read-only view of the system with unreadable files of /etc masked, a private tmpfs /tmp, the sample's
+a read-only view of the system with unreadable files of /etc masked, a private sized tmpfs /tmp, the sample's
 work directory read-write at /sandbox, and an environment built from scratch (no host variable, no API
 key gets in). Resources are capped with rlimits (CPU, address space, file size, open files, no core
 dumps) and a pids cgroup (root ignores RLIMIT_NPROC). The wall-clock limit kills the whole tree: the
@@ -155,10 +155,12 @@ class LocalBackend(Backend):
     name = "local"
 
     def __init__(self, *, python: str | Path | None = None, bwrap: str | None = None, use_cgroup: bool = True,
-                 ro_binds: tuple[str | Path, ...] = ()):
+                 ro_binds: tuple[str | Path, ...] = (), tmp_mb: int = 256):
         """`python`: the sandbox interpreter (default `sandbox_python()`); `use_cgroup=False` forces the
         fallback (unprivileged uid + RLIMIT_NPROC); `ro_binds`: extra host paths shown read-only at the
-        same path (e.g. shared node_modules)."""
+        same path (e.g. shared node_modules); `tmp_mb`: size of the private /tmp and of /dev/shm (as the
+        docker backend's `tmp_mb`)."""
+        self.tmp_mb = int(tmp_mb)
         self._python = Path(python).absolute() if python else None
         self._bwrap = bwrap
         self.use_cgroup = use_cgroup
@@ -203,7 +205,8 @@ class LocalBackend(Backend):
             args.append("--unshare-net")
         # The tmpfs /tmp comes before every bind: a later tmpfs would hide binds below /tmp (a venv
         # under /tmp then silently resolves to the system Python).
-        args += ["--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+        # Both tmpfs are sized: their pages are RAM that no rlimit of the program counts.
+        args += ["--size", str(self.tmp_mb * 2**20), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             top = Path("/") / name
             if top.is_symlink():
@@ -215,7 +218,9 @@ class LocalBackend(Backend):
             self._etc_masks = _unreadable_in(Path("/etc"))
         for path, is_dir in self._etc_masks:
             args += ["--tmpfs", str(path)] if is_dir else ["--ro-bind", "/dev/null", str(path)]
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        # /dev itself is a writable tmpfs of bwrap's: read-only, with a sized /dev/shm (POSIX shared memory).
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(self.tmp_mb * 2**20),
+                 "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
         python = self._python_if_any()
         for d in (python_binds(python) if python else []) + list(self.ro_binds):
             args += ["--ro-bind", str(d), str(d)]
