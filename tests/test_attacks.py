@@ -46,8 +46,11 @@ REPO = Path(__file__).resolve().parents[1]
 ATTACKS = REPO / "tests" / "data" / "attacks"
 # Short limits so that every attack ends fast; apps get enough start-up time for the benign one.
 SETTINGS = {"timeout_s": 4, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
-            "output_bytes": 200_000, "output_chars": 4000, "startup_timeout_s": 15, "settle_ms": 200,
+            "output_bytes": 200_000, "output_chars": 4000, "settle_ms": 200,
             "viewport": [400, 300], "max_page_height": 600}
+# Server apps run many threads (the pids cap counts them) and import large libraries (seconds of CPU).
+APPS = {"max_processes": 128, "memory_mb": 1024, "cpu_s": 30, "startup_timeout_s": 12}
+ENV_SETTINGS = {"streamlit": APPS, "gradio": APPS}
 WORKDIR_MB = 64  # the work-directory cap the disk-fill attack is measured against (see its gap)
 FAKE_KEY = "sk-codearena-attack-suite-0123456789"
 SECRETS = ("FAKE-SSH-KEY-material", "fake-secret-of-the-orchestrator", "victim-sample-data", "cached-response-body")
@@ -76,7 +79,8 @@ ATTACK_TABLE = [
     Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB .*No space left on device",
            gaps={"local": NO_DISK_QUOTA, "docker": NO_DISK_QUOTA}),
     Attack("python", "disk_fill_inodes", "ok", r"empty files .*directory tree 5000 levels deep"),
-    Attack("python", "tmpfs_fill", "ok", r"/tmp: wrote \d+ MB \(No space left on device\)"),
+    # /tmp and /dev/shm are memory: the run's memory cap ends the attack before their size cap does.
+    Attack("python", "tmpfs_fill", "error", r"killed: out of memory \(limit 256 MB\)"),
     Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 4 s \(wall clock\)"),
     Attack("python", "daemon_escape", "ok", r"daemons started"),
     Attack("python", "network_egress", "ok",
@@ -87,13 +91,14 @@ ATTACK_TABLE = [
     Attack("python", "write_outside", "ok", r"(denied .*){9}wrote the private /tmp"),
     Attack("python", "signals", "error", r"\[sandbox\] killed by signal SIGKILL"),
     Attack("python", "output_links", "ok", r"planted"),
-    Attack("javascript", "buffer_hog", "error", r"RangeError|out of memory|killed by signal", backends=("local",)),
+    Attack("javascript", "buffer_hog", "error", r"killed: out of memory \(limit 256 MB\)", backends=("local",)),
     # The host's Chromium renders pages on every backend (no sandboxed process): run once.
-    Attack("html", "navigate_away", "ok", r"navigation to https://[\d.]+/away was cancelled", backends=("local",)),
+    Attack("html", "navigate_away", "ok", r"navigation to http://127.0.0.1:\d+/form was cancelled \(no network\)"
+           r".*Not allowed to load local resource: file://", backends=("local",)),
     Attack("html", "popups", "ok", r"a popup was closed", backends=("local",)),
     Attack("html", "network_exfil", "ok", r"request\(s\) blocked \(no network\)", backends=("local",)),
     Attack("streamlit", "never_ready", "ok", r"the app did not say it was ready within"),
-    Attack("gradio", "never_ready", "timeout", r"the app did not answer HTTP on port 7860 within 15 s"),
+    Attack("gradio", "never_ready", "timeout", r"the app did not answer HTTP on port 7860 within 12 s; it was stopped"),
 ]
 
 
@@ -164,11 +169,12 @@ class Host:
         return host
 
     def changes(self) -> list[str]:
-        """Planted or project files that changed, and files that appeared beside them."""
+        """Planted or project files that changed, and the files the attacks try to create (the host's
+        own Chromium keeps caches in $HOME: new files there are not by themselves an attack's)."""
         changed = [str(p) for p, data in self.snapshot.items() if not p.is_file() or p.read_bytes() != data]
-        new = [str(p) for p in self.root.rglob("*") if p.is_file() and p not in self.snapshot]
-        new += [str(p) for p in (REPO / "config").glob("pwned*")]
-        return changed + new
+        pwned = [str(p) for p in [*self.root.glob("**/pwned*"), *(REPO / "config").glob("pwned*"),
+                                  *Path("/tmp").glob("pwned-*")]]
+        return changed + pwned
 
     def remove(self) -> None:
         self.bystander.kill()
@@ -245,7 +251,7 @@ def jobs(request, host, tmp_path_factory):
     def get(backend: str, env: str) -> Job:
         if (backend, env) in done:
             return done[backend, env]
-        settings = dict(SETTINGS)
+        settings = dict(SETTINGS, **ENV_SETTINGS.get(env, {}))
         if backend == "docker":
             settings["docker"] = {"base_url": request.getfixturevalue("docker_engine").base_url}
         root = tmp_path_factory.mktemp(f"attacks-{backend}-{env}")

@@ -1,11 +1,12 @@
 """The local backend: bubblewrap on this machine.
 
 Each run gets its own user, pid, ipc, uts and network namespaces (no network at all unless asked for),
-a read-only view of the system with unreadable files of /etc masked, a private sized tmpfs /tmp, the sample's
-work directory read-write at /sandbox, and an environment built from scratch (no host variable, no API
-key gets in). Resources are capped with rlimits (CPU, address space, file size, open files, no core
-dumps) and a pids cgroup (root ignores RLIMIT_NPROC). The wall-clock limit kills the whole tree: the
-process group, the cgroup's members and, through bwrap's pid namespace, every process inside.
+a read-only view of the system with unreadable files of /etc masked, a private sized tmpfs /tmp, the
+sample's work directory read-write at /sandbox, and an environment built from scratch (no host
+variable, no API key gets in). Resources are capped with rlimits (CPU, address space, file size, open
+files, no core dumps), a pids cgroup (root ignores RLIMIT_NPROC) and a memory cgroup (all the run's
+processes together). The wall-clock limit kills the whole tree: the process group, the cgroup's
+members and, through bwrap's pid namespace, every process inside.
 
 Measured on this machine (probe_exec.md section 3): bwrap adds ~4-5 ms per run.
 """
@@ -280,23 +281,23 @@ class LocalBackend(Backend):
         drop_to: int | None = None
         if self.use_cgroup:
             try:
-                cgroup = PidsCgroup(limits.max_processes)
+                cgroup = PidsCgroup(limits.max_processes, limits.memory_mb)
             except OSError as e:
                 drop_to = self._fallback(str(e), workdir)
         else:
             drop_to = self._fallback("disabled", workdir)
-        cg_fd: int | None = None
+        cg_fds: list[int] = []
         # bwrap writes {"exit-code": N} here only if the command really ran: without it, the sandbox
         # itself failed (a missing bind source, an interpreter that cannot be executed), not the sample.
         status_r, status_w = os.pipe()
         cmd[1:1] = ["--json-status-fd", str(status_w)]
         start = time.monotonic()
         try:
-            cg_fd = cgroup.open_procs() if cgroup else None
+            cg_fds = cgroup.open_procs() if cgroup else []
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, pass_fds=[status_w],
-                preexec_fn=_preexec(limits, cg_fd, drop_to), env={"PATH": "/usr/bin:/bin"})
+                preexec_fn=_preexec(limits, cg_fds, drop_to), env={"PATH": "/usr/bin:/bin"})
         except OSError as e:
             os.close(status_r)
             if cgroup:
@@ -304,8 +305,8 @@ class LocalBackend(Backend):
             raise SandboxError(f"cannot start bwrap: {e}") from e
         finally:
             os.close(status_w)
-            if cg_fd is not None:
-                os.close(cg_fd)
+            for fd in cg_fds:
+                os.close(fd)
         with _LIVE_LOCK:
             _LIVE[proc.pid] = cgroup
         try:
@@ -323,6 +324,7 @@ class LocalBackend(Backend):
                 cgroup.kill_all()
             with _LIVE_LOCK:
                 _LIVE.pop(proc.pid, None)
+            oom = bool(cgroup and cgroup.oom_killed())
             if cgroup:
                 cgroup.remove()
             status = _read_available(status_r)
@@ -340,7 +342,10 @@ class LocalBackend(Backend):
             exit_code, sig = None, -rc
         elif rc > 128 and (rc - 128) in signal.valid_signals():
             sig = rc - 128  # bwrap reports a child killed by signal N as 128+N, like a shell
-        return ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=err.text(), timed_out=timed_out,
+        stderr = err.text()
+        if oom:  # as the docker backend says it
+            stderr += f"\n[sandbox] killed: out of memory (limit {limits.memory_mb} MB)\n"
+        return ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=stderr, timed_out=timed_out,
                              duration_s=round(duration, 3), signal=int(sig) if sig else None,
                              output_capped=out.capped or err.capped)
 
@@ -352,24 +357,24 @@ class LocalBackend(Backend):
         return start_server(self, argv, workdir, limits=limits, port=port, env=env)
 
 
-def _preexec(limits: Limits, cg_fd: int | None, drop_to: int | None):
+def _preexec(limits: Limits, cg_fds: list[int] | None, drop_to: int | None):
     """Runs in the child between fork and exec: join the cgroup, die with the parent, set rlimits."""
     libc = ctypes.CDLL(None, use_errno=True)
     parent = os.getpid()
     cpu = max(1, math.ceil(limits.cpu_s))
     rlimits = [
         (resource.RLIMIT_CPU, (cpu, cpu + 1)),  # SIGXCPU at the soft limit, SIGKILL one second later
-        (resource.RLIMIT_AS, (limits.memory_mb * 2**20,) * 2),
+        (resource.RLIMIT_AS, (limits.address_space_bytes,) * 2),
         (resource.RLIMIT_FSIZE, (limits.file_size_mb * 2**20,) * 2),
         (resource.RLIMIT_NOFILE, (1024, 1024)),
         (resource.RLIMIT_CORE, (0, 0)),
     ]
-    if cg_fd is None:
+    if not cg_fds:
         rlimits.append((resource.RLIMIT_NPROC, (limits.max_processes,) * 2))
 
     def preexec() -> None:
-        if cg_fd is not None:
-            os.write(cg_fd, str(os.getpid()).encode())
+        for fd in cg_fds or ():
+            os.write(fd, str(os.getpid()).encode())
         # bwrap outlives a killed parent otherwise (--die-with-parent only covers bwrap's own child).
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:
