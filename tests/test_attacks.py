@@ -45,12 +45,13 @@ pytestmark = pytest.mark.timeout(300)
 REPO = Path(__file__).resolve().parents[1]
 ATTACKS = REPO / "tests" / "data" / "attacks"
 # Short limits so that every attack ends fast; apps get enough start-up time for the benign one.
-SETTINGS = {"timeout_s": 4, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
+SETTINGS = {"timeout_s": 3, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
             "output_bytes": 200_000, "output_chars": 4000, "settle_ms": 200,
             "viewport": [400, 300], "max_page_height": 600}
 # Server apps run many threads (the pids cap counts them) and import large libraries (seconds of CPU).
-APPS = {"max_processes": 128, "memory_mb": 1024, "cpu_s": 30, "startup_timeout_s": 12}
-ENV_SETTINGS = {"streamlit": APPS, "gradio": APPS}
+# Pages and apps get a longer page deadline (timeout_s): a popup flood or a busy app still settles in it.
+APPS = {"max_processes": 128, "memory_mb": 1024, "cpu_s": 30, "startup_timeout_s": 10, "timeout_s": 6}
+ENV_SETTINGS = {"streamlit": APPS, "gradio": APPS, "html": {"timeout_s": 6}}
 WORKDIR_MB = 64  # the work-directory cap the disk-fill attack is measured against (see its gap)
 FAKE_KEY = "sk-codearena-attack-suite-0123456789"
 SECRETS = ("FAKE-SSH-KEY-material", "fake-secret-of-the-orchestrator", "victim-sample-data", "cached-response-body")
@@ -72,16 +73,17 @@ ATTACK_TABLE = [
     Attack("python", "fork_bomb", "ok", r"fork refused after \d+ children"),
     Attack("python", "memory_hog", "error", r"MemoryError"),
     Attack("python", "memory_hog_processes", "error", r"children killed by signals \[9\]|out of memory"),
-    Attack("python", "cpu_spin", "timeout", r"\[sandbox\] CPU time limit of 2 s exceeded"),
+    # Whichever limit comes first on a loaded machine: the CPU seconds or the wall clock.
+    Attack("python", "cpu_spin", "timeout", r"\[sandbox\] (CPU time limit of 2 s exceeded|timed out after 3 s)"),
     Attack("python", "infinite_output", "timeout",
-           r"\[sandbox\] timed out after 4 s .*output beyond 200000 bytes per stream was dropped"),
+           r"\[sandbox\] timed out after 3 s .*output beyond 200000 bytes per stream was dropped"),
     Attack("python", "disk_fill_one_file", "error", r"File too large"),
     Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB .*No space left on device",
            gaps={"local": NO_DISK_QUOTA, "docker": NO_DISK_QUOTA}),
-    Attack("python", "disk_fill_inodes", "ok", r"empty files .*directory tree 5000 levels deep"),
+    Attack("python", "disk_fill_inodes", "ok", r"empty files .*directory tree 1100 levels deep"),
     # /tmp and /dev/shm are memory: the run's memory cap ends the attack before their size cap does.
     Attack("python", "tmpfs_fill", "error", r"killed: out of memory \(limit 256 MB\)"),
-    Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 4 s \(wall clock\)"),
+    Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 3 s \(wall clock\)"),
     Attack("python", "daemon_escape", "ok", r"daemons started"),
     Attack("python", "network_egress", "ok",
            r"tcp internet .*: blocked.*tcp host loopback .*: blocked.*udp host loopback .*: blocked"
@@ -98,7 +100,7 @@ ATTACK_TABLE = [
     Attack("html", "popups", "ok", r"a popup was closed", backends=("local",)),
     Attack("html", "network_exfil", "ok", r"request\(s\) blocked \(no network\)", backends=("local",)),
     Attack("streamlit", "never_ready", "ok", r"the app did not say it was ready within"),
-    Attack("gradio", "never_ready", "timeout", r"the app did not answer HTTP on port 7860 within 12 s; it was stopped"),
+    Attack("gradio", "never_ready", "timeout", r"the app did not answer HTTP on port 7860 within 10 s; it was stopped"),
 ]
 
 
@@ -224,6 +226,7 @@ class Job:
     survivors: list[str]
     received: list[str]
     host_changes: list[str]
+    cgroups_left: list[str]  # run cgroups (pids, memory) of this process that were not removed
     seconds: float
 
 
@@ -278,8 +281,10 @@ def jobs(request, host, tmp_path_factory):
             seconds = time.monotonic() - start
             received = listeners.received()
             listeners.close()
+        cgroups_left = [str(p) for name in ("pids", "memory") if (tree := cgroups.hierarchy(name))
+                        for p in tree.base.glob(f"run-{os.getpid()}-*")]
         done[backend, env] = Job({r["uid"].removeprefix(f"{env}-"): r for r in records}, root / "out", marker,
-                                 wait_gone(marker), received, host.changes(), seconds)
+                                 wait_gone(marker), received, host.changes(), cgroups_left, seconds)
         return done[backend, env]
 
     return get
@@ -303,7 +308,7 @@ def test_attack_is_contained_and_recorded(backend, attack, jobs, host):
     assert re.search(attack.says, text, re.S), text[-3000:]
     # The host: no process outlived the job, no service was reached, nothing planted was read or changed,
     # the bystander lives, and no secret (nor the runner's API key) reached the record.
-    assert job.survivors == [] and job.received == [] and job.host_changes == []
+    assert job.survivors == [] and job.received == [] and job.host_changes == [] and job.cgroups_left == []
     assert host.bystander.poll() is None
     leaked = [s for s in (*SECRETS, FAKE_KEY) if s in text]
     assert leaked == [], leaked
@@ -322,8 +327,6 @@ def _output_links(record: dict, job: Job, host: Host) -> None:
 def _fork_bomb(record: dict, job: Job, host: Host) -> None:
     children = int(re.search(r"fork refused after (\d+) children", record["stdout"]).group(1))
     assert 0 < children < SETTINGS["max_processes"]
-    if record["backend"] == "local" and cgroups.hierarchy() is not None:
-        assert not list(cgroups.hierarchy().base.glob("run-*"))  # the run's cgroup is gone
 
 
 def _env_keys(record: dict, job: Job, host: Host) -> None:

@@ -133,14 +133,15 @@ class PidsCgroup:
             self.memory_path = memory.base / name
             self.memory_path.mkdir()
             _write(self.memory_path / "memory.limit_in_bytes", str(limit))
-            try:  # no swap either (absent when the kernel accounts no swap)
-                _write(self.memory_path / "memory.memsw.limit_in_bytes", str(limit))
-            except OSError:
-                pass
+            no_swap = (self.memory_path / "memory.memsw.limit_in_bytes", str(limit))
         else:
             self.memory_path = self.path
             _write(self.path / "memory.max", str(limit))
-            _write(self.path / "memory.swap.max", "0")
+            no_swap = (self.path / "memory.swap.max", "0")
+        try:  # no swap either (the file is absent when the kernel accounts no swap)
+            _write(*no_swap)
+        except OSError:
+            pass
 
     def open_procs(self) -> list[int]:
         paths = [self.path] + ([self.memory_path] if self.memory_path not in (None, self.path) else [])

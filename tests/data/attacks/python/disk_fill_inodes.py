@@ -1,11 +1,11 @@
-# Attack: exhaust inodes with a flood of empty files, then build a directory tree far deeper than a
-# recursive clean-up can walk (the host deletes the work directory afterwards).
+# Attack: exhaust inodes with a flood of empty files, then build a directory tree deeper than a recursive
+# clean-up can walk (Python's recursion limit is 1000; the host deletes the work directory afterwards).
 import os
 import time
 
 files = 0
 error = "reached the ceiling"
-deadline = time.monotonic() + 2.5
+deadline = time.monotonic() + 0.5
 try:
     os.mkdir("flood")
     while files < 500_000 and time.monotonic() < deadline:
@@ -17,7 +17,7 @@ except OSError as e:
 print(f"{files} empty files ({error})", flush=True)
 depth = 0
 try:
-    while depth < 5000:
+    while depth < 1100:
         os.mkdir("d")
         os.chdir("d")
         depth += 1

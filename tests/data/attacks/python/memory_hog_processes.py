@@ -14,7 +14,7 @@ for _ in range(6):
         os.close(r)
         held = bytearray(SHARE_MB * 2**20)  # zero-filled: really touched
         os.write(w, b"x")
-        time.sleep(3)  # hold it while the others take theirs
+        time.sleep(1)  # hold it while the others take theirs
         os._exit(0)
     children.append(pid)
 os.close(w)

@@ -15,14 +15,14 @@ def attempt(what, fn):
 
 
 def tcp(host, port):
-    with socket.create_connection((host, port), timeout=3) as s:
+    with socket.create_connection((host, port), timeout=1) as s:
         s.sendall(b"GET / HTTP/1.0\r\n\r\n")
         return "connected"
 
 
 def udp_echo(host, port):
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
+        s.settimeout(0.5)
         s.sendto(b"exfiltrated", (host, port))
         return f"answered {s.recv(100)!r}"
 
@@ -30,7 +30,7 @@ def udp_echo(host, port):
 def dns_query(server):
     query = b"\x12\x34\x01\x00\x00\x01\x00\x00\x00\x00\x00\x00\x04pypi\x03org\x00\x00\x01\x00\x01"
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
-        s.settimeout(2)
+        s.settimeout(0.5)
         s.sendto(query, (server, 53))
         return f"answered {len(s.recv(512))} bytes"
 
