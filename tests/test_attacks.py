@@ -46,13 +46,12 @@ REPO = Path(__file__).resolve().parents[1]
 ATTACKS = REPO / "tests" / "data" / "attacks"
 # Short limits so that every attack ends fast; apps get enough start-up time for the benign one.
 SETTINGS = {"timeout_s": 3, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
-            "output_bytes": 200_000, "output_chars": 4000, "settle_ms": 200,
+            "workdir_mb": 64, "output_bytes": 200_000, "output_chars": 4000, "settle_ms": 200,
             "viewport": [400, 300], "max_page_height": 600}
 # Server apps run many threads (the pids cap counts them) and import large libraries (seconds of CPU).
 # Pages and apps get a longer page deadline (timeout_s): a popup flood or a busy app still settles in it.
 APPS = {"max_processes": 128, "memory_mb": 1024, "cpu_s": 30, "startup_timeout_s": 10, "timeout_s": 6}
 ENV_SETTINGS = {"streamlit": APPS, "gradio": APPS, "html": {"timeout_s": 6}}
-WORKDIR_MB = 64  # the work-directory cap the disk-fill attack is measured against (see its gap)
 FAKE_KEY = "sk-codearena-attack-suite-0123456789"
 SECRETS = ("FAKE-SSH-KEY-material", "fake-secret-of-the-orchestrator", "victim-sample-data", "cached-response-body")
 
@@ -67,8 +66,6 @@ class Attack:
     gaps: dict[str, str] = field(default_factory=dict)  # backend -> why it is not contained there
 
 
-NO_DISK_QUOTA = ("the work directory is a directory of the host's disk with no quota: a sample may fill it "
-                 "(many files under the file-size limit) until the wall clock or the CPU limit ends it")
 ATTACK_TABLE = [
     Attack("python", "fork_bomb", "ok", r"fork refused after \d+ children"),
     Attack("python", "memory_hog", "error", r"MemoryError"),
@@ -78,9 +75,8 @@ ATTACK_TABLE = [
     Attack("python", "infinite_output", "timeout",
            r"\[sandbox\] timed out after 3 s .*output beyond 200000 bytes per stream was dropped"),
     Attack("python", "disk_fill_one_file", "error", r"File too large"),
-    Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB .*No space left on device",
-           gaps={"local": NO_DISK_QUOTA, "docker": NO_DISK_QUOTA}),
-    Attack("python", "disk_fill_inodes", "ok", r"empty files .*directory tree 1100 levels deep"),
+    Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB in \d+ files \(No space left on device\)"),
+    Attack("python", "disk_fill_inodes", "ok", r"\d+ empty files \(No space left on device\).*directory tree \d+ levels deep"),
     # /tmp and /dev/shm are memory: the run's memory cap ends the attack before their size cap does.
     Attack("python", "tmpfs_fill", "error", r"killed: out of memory \(limit 256 MB\)"),
     Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 3 s \(wall clock\)"),
@@ -262,7 +258,7 @@ def jobs(request, host, tmp_path_factory):
         listeners = Listeners()
         values = {
             "MAX_PROCESSES": SETTINGS["max_processes"], "MEMORY_MB": SETTINGS["memory_mb"],
-            "FILE_SIZE_MB": SETTINGS["file_size_mb"], "WORKDIR_MB": WORKDIR_MB, "MARKER": marker,
+            "FILE_SIZE_MB": SETTINGS["file_size_mb"], "WORKDIR_MB": SETTINGS["workdir_mb"], "MARKER": marker,
             "INTERNET_IP": internet_ip(), "HOST_TCP_PORT": listeners.tcp_port, "HOST_UDP_PORT": listeners.udp_port,
             "HOME": host.home, "REPO": REPO, "CACHE_FILE": host.cache_file, "VICTIM_FILE": host.victim_file,
             "VICTIM_GLOB": f"{host.root}/codearena-exec-*/*/*", "OUTDIR": root / "out", "ORCH_PID": os.getpid(),

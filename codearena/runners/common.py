@@ -14,12 +14,13 @@ from typing import TYPE_CHECKING, Any
 
 from codearena import environments
 from codearena.sandbox import Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
-from codearena.sandbox.workdir import remove_tree
+from codearena.sandbox.workdir import make_workdir, remove_tree
 
 if TYPE_CHECKING:
     from codearena.browser import Browser
 
 MAX_IMAGE_PIXELS = 50_000_000  # figures larger than this are not decoded (decompression bombs)
+DEFAULT_WORKDIR_MB = 1024  # execution.workdir_mb: what one sample may write (files, build caches)
 
 
 @dataclass
@@ -80,10 +81,11 @@ def file_stem(uid: str) -> str:
 
 
 def sample_dir(ctx: RunContext, sample: Sample) -> Path:
-    """A fresh, empty scratch directory for one sample."""
+    """A fresh, empty scratch directory for one sample, capped at `execution.workdir_mb` (see
+    codearena.sandbox.workdir)."""
     path = ctx.workdir / file_stem(sample.uid)
     remove_tree(path)
-    path.mkdir(parents=True)
+    make_workdir(path, ctx.setting("workdir_mb", DEFAULT_WORKDIR_MB))
     return path
 
 
