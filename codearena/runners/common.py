@@ -50,6 +50,7 @@ class RunContext:
     settings: dict  # the config's `execution` section
     cache: dict = field(default_factory=dict)  # per-job state of runners (e.g. a font cache)
     _browser: "Browser | None" = field(default=None, repr=False)
+    _mounted: list[Path] = field(default_factory=list, repr=False)  # size-capped sample dirs, unmounted at close
 
     def browser(self) -> "Browser":
         """The job's browser, started on first use and shared by its samples."""
@@ -67,9 +68,13 @@ class RunContext:
         return self.settings.get(key, default)
 
     def close(self) -> None:
+        """Stop the browser, and remove the sample dirs that are tmpfs mounts (a mount outlives the
+        process that made it)."""
         if self._browser is not None:
             self._browser.close()
             self._browser = None
+        while self._mounted:
+            remove_tree(self._mounted.pop())
 
 
 def file_stem(uid: str) -> str:
@@ -85,7 +90,8 @@ def sample_dir(ctx: RunContext, sample: Sample) -> Path:
     codearena.sandbox.workdir)."""
     path = ctx.workdir / file_stem(sample.uid)
     remove_tree(path)
-    make_workdir(path, ctx.setting("workdir_mb", DEFAULT_WORKDIR_MB))
+    if make_workdir(path, ctx.setting("workdir_mb", DEFAULT_WORKDIR_MB)) and path not in ctx._mounted:
+        ctx._mounted.append(path)
     return path
 
 
