@@ -8,12 +8,12 @@ itself; the host-side checks below catch what it cannot see (a listener that rec
 planted file that was read or changed, a process that outlived its run, a killed bystander).
 
 All attacks of one environment run as one real `execute_answers` job per backend (zz_benign last), and
-the host is checked right after that job. ATTACKS is the list of cases and their expected outcomes;
+the host is checked right after that job. ATTACK_TABLE lists the cases and their expected outcomes;
 a gap a backend cannot close is an `xfail(strict=True)` with the reason (SECURITY.md says the same).
 
 Covered elsewhere, not run twice: a page whose script never returns
-(tests/test_runners.py::test_html_infinite_loop_still_gives_a_record_within_the_deadline), a timeout that
-kills a double-forked daemon (test_sandbox_local.py::test_timeout_kills_the_whole_tree_including_a_double_forked_daemon),
+(test_runners.py::test_html_infinite_loop_still_gives_a_record_within_the_deadline), a timeout that kills a
+double-forked daemon (test_sandbox_local.py::test_timeout_kills_the_whole_tree_including_a_double_forked_daemon),
 a killed orchestrator (test_sandbox_local.py::test_a_killed_orchestrator_leaves_no_sandbox_behind).
 """
 
@@ -22,9 +22,9 @@ from __future__ import annotations
 import os
 import re
 import shutil
-import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import uuid
@@ -37,6 +37,7 @@ from PIL import Image
 from codearena.execute import execute_answers
 from codearena.io import write_jsonl
 from codearena.sandbox import cgroups
+from codearena.sandbox.workdir import remove_tree
 
 from docker_fixtures import docker_engine  # noqa: F401  (the session fixture, shared with test_sandbox_docker)
 
@@ -45,7 +46,7 @@ pytestmark = pytest.mark.timeout(300)
 REPO = Path(__file__).resolve().parents[1]
 ATTACKS = REPO / "tests" / "data" / "attacks"
 # Short limits so that every attack ends fast; apps get enough start-up time for the benign one.
-SETTINGS = {"timeout_s": 3, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
+SETTINGS = {"timeout_s": 4, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "file_size_mb": 8,
             "workdir_mb": 64, "output_bytes": 200_000, "output_chars": 4000, "settle_ms": 200,
             "viewport": [400, 300], "max_page_height": 600}
 # Server apps run many threads (the pids cap counts them) and import large libraries (seconds of CPU).
@@ -53,6 +54,7 @@ SETTINGS = {"timeout_s": 3, "cpu_s": 2, "memory_mb": 256, "max_processes": 16, "
 APPS = {"max_processes": 128, "memory_mb": 1024, "cpu_s": 30, "startup_timeout_s": 10, "timeout_s": 6}
 ENV_SETTINGS = {"streamlit": APPS, "gradio": APPS, "html": {"timeout_s": 6}}
 FAKE_KEY = "sk-codearena-attack-suite-0123456789"
+HOST_TARGETS = ("/usr/local/bin/pwned", "/etc/cron.d/pwned", "/root/pwned", "/pwned")  # write_outside's
 SECRETS = ("FAKE-SSH-KEY-material", "fake-secret-of-the-orchestrator", "victim-sample-data", "cached-response-body")
 
 
@@ -69,17 +71,18 @@ class Attack:
 ATTACK_TABLE = [
     Attack("python", "fork_bomb", "ok", r"fork refused after \d+ children"),
     Attack("python", "memory_hog", "error", r"MemoryError"),
-    Attack("python", "memory_hog_processes", "error", r"children killed by signals \[9\]|out of memory"),
+    Attack("python", "memory_hog_processes", "error", r"children killed by signals \[9(, 9)*\]"),
     # Whichever limit comes first on a loaded machine: the CPU seconds or the wall clock.
-    Attack("python", "cpu_spin", "timeout", r"\[sandbox\] (CPU time limit of 2 s exceeded|timed out after 3 s)"),
+    Attack("python", "cpu_spin", "timeout", r"\[sandbox\] (CPU time limit of 2 s exceeded|timed out after 4 s)"),
     Attack("python", "infinite_output", "timeout",
-           r"\[sandbox\] timed out after 3 s .*output beyond 200000 bytes per stream was dropped"),
+           r"\[sandbox\] timed out after 4 s .*output beyond 200000 bytes per stream was dropped"),
     Attack("python", "disk_fill_one_file", "error", r"File too large"),
     Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB in \d+ files \(No space left on device\)"),
-    Attack("python", "disk_fill_inodes", "ok", r"\d+ empty files \(No space left on device\).*directory tree \d+ levels deep"),
+    Attack("python", "disk_fill_inodes", "ok",
+           r"directory tree 1100 levels deep.*\d+ empty files \(No space left on device\)"),
     # /tmp and /dev/shm are memory: the run's memory cap ends the attack before their size cap does.
     Attack("python", "tmpfs_fill", "error", r"killed: out of memory \(limit 256 MB\)"),
-    Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 3 s \(wall clock\)"),
+    Attack("python", "sleep_forever", "timeout", r"going to sleep.*\[sandbox\] timed out after 4 s \(wall clock\)"),
     Attack("python", "daemon_escape", "ok", r"daemons started"),
     Attack("python", "network_egress", "ok",
            r"tcp internet .*: blocked.*tcp host loopback .*: blocked.*udp host loopback .*: blocked"
@@ -95,6 +98,7 @@ ATTACK_TABLE = [
            r".*Not allowed to load local resource: file://", backends=("local",)),
     Attack("html", "popups", "ok", r"a popup was closed", backends=("local",)),
     Attack("html", "network_exfil", "ok", r"request\(s\) blocked \(no network\)", backends=("local",)),
+    # A script that never finishes is also how live dashboards are written: screenshots are taken anyway.
     Attack("streamlit", "never_ready", "ok", r"the app did not say it was ready within"),
     Attack("gradio", "never_ready", "timeout", r"the app did not answer HTTP on port 7860 within 10 s; it was stopped"),
 ]
@@ -170,9 +174,9 @@ class Host:
         """Planted or project files that changed, and the files the attacks try to create (the host's
         own Chromium keeps caches in $HOME: new files there are not by themselves an attack's)."""
         changed = [str(p) for p, data in self.snapshot.items() if not p.is_file() or p.read_bytes() != data]
-        pwned = [str(p) for p in [*self.root.glob("**/pwned*"), *(REPO / "config").glob("pwned*"),
-                                  *Path("/tmp").glob("pwned-*")]]
-        return changed + pwned
+        pwned = [*self.root.glob("**/pwned*"), *(REPO / "config").glob("pwned*"), *Path("/tmp").glob("pwned-*"),
+                 *(p for p in map(Path, HOST_TARGETS) if p.exists())]
+        return changed + [str(p) for p in pwned]
 
     def remove(self) -> None:
         self.bystander.kill()
@@ -279,8 +283,9 @@ def jobs(request, host, tmp_path_factory):
             listeners.close()
         cgroups_left = [str(p) for name in ("pids", "memory") if (tree := cgroups.hierarchy(name))
                         for p in tree.base.glob(f"run-{os.getpid()}-*")]
+        changes = host.changes() + [str(p) for p in (root / "out").glob("pwned*")]
         done[backend, env] = Job({r["uid"].removeprefix(f"{env}-"): r for r in records}, root / "out", marker,
-                                 wait_gone(marker), received, host.changes(), cgroups_left, seconds)
+                                 wait_gone(marker), received, changes, cgroups_left, seconds)
         return done[backend, env]
 
     return get
@@ -312,6 +317,8 @@ def test_attack_is_contained_and_recorded(backend, attack, jobs, host):
     benign = job.records["zz_benign"]
     assert benign["status"] == "ok", record_text(benign)[-2000:]
     assert benign["figures"] or benign["screenshots"] or "sum of squares" in benign["stdout"]
+    if attack.env == "python":  # its image is collected (after the attacks on the collection)
+        assert benign["figures"] == ["figures/python-zz_benign_0.png"]
     CHECKS.get(attack.name, lambda *a: None)(record, job, host)
 
 
@@ -345,6 +352,25 @@ def _screenshot_kept(record: dict, job: Job, host: Host) -> None:
 CHECKS = {"output_links": _output_links, "fork_bomb": _fork_bomb, "env_keys": _env_keys, "host_files": _host_files,
           "navigate_away": _screenshot_kept, "popups": _screenshot_kept, "network_exfil": _screenshot_kept,
           "never_ready": lambda record, job, host: None}
+
+
+def test_a_tree_deeper_than_the_recursion_limit_is_removed():
+    """What the job does with a sample dir it could not mount (not root): `rm -rf`, where shutil.rmtree
+    raised RecursionError and lost the job's records. Built on /dev/shm: deleting 1100 directories on
+    a disk mounted with `discard` takes seconds."""
+    top = Path(tempfile.mkdtemp(prefix="codearena-deep-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(1100):  # by file descriptor: the path soon exceeds what one system call accepts
+        os.mkdir("d", dir_fd=fd)
+        next_fd = os.open("d", os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = next_fd
+    os.close(fd)
+    if sys.version_info < (3, 13):  # shutil.rmtree walks iteratively from 3.13 on
+        with pytest.raises(RecursionError):
+            shutil.rmtree(top)
+    remove_tree(top)
+    assert not top.exists()
 
 
 def test_every_attack_file_is_in_the_table():

@@ -13,7 +13,6 @@ rendered). Both are removed with `remove()` when the battle expires; the databas
 
 from __future__ import annotations
 
-import contextlib
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -107,12 +106,10 @@ class CodeRunner:
     def remove(self, uid_prefix: str) -> None:
         """Delete the scratch directories and images of every sample whose uid starts with `uid_prefix`."""
         for path in self.ctx.workdir.glob(f"{uid_prefix}*"):
-            with contextlib.suppress(OSError):  # scratch space: a leftover is not worth an error
-                remove_tree(path)
+            remove_tree(path)
         for path in self.images.glob(f"{uid_prefix}*"):
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.ctx.close()
-        with contextlib.suppress(OSError):
-            remove_tree(self.root)
+        remove_tree(self.root)

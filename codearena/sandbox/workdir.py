@@ -20,7 +20,7 @@ from typing import Iterator
 
 log = logging.getLogger(__name__)
 INODES_PER_MB = 64  # a tmpfs work dir of N MB holds N*64 files and directories
-_warned: list[str] = []
+_warned = False  # a failed mount is said once per process
 
 
 def make_workdir(path: Path, size_mb: int | None) -> bool:
@@ -34,8 +34,9 @@ def make_workdir(path: Path, size_mb: int | None) -> bool:
     done = subprocess.run(["mount", "-t", "tmpfs", "-o", options, "codearena-work", str(path)],
                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     if done.returncode != 0:
+        global _warned
         if not _warned:
-            _warned.append(done.stderr)
+            _warned = True
             log.warning("work directories are not size-capped (mount tmpfs failed: %s)", done.stderr.strip())
         return False
     return True
@@ -52,13 +53,14 @@ def mounts_below(path: Path) -> list[str]:
     return sorted({p for p in points if p == str(path) or p.startswith(prefix)}, key=len, reverse=True)
 
 
-def remove_tree(path: Path) -> None:
+def remove_tree(path: Path) -> bool:
     """Unmount a work dir's tmpfs, then `rm -rf path`: coreutils' rm walks a tree of any depth by file
     descriptor, where shutil.rmtree (Python 3.11) raises RecursionError a thousand levels down and would
-    end the whole job; `--one-file-system` keeps it out of anything still mounted below."""
+    end the whole job; `--one-file-system` keeps it out of anything still mounted below. False (and a
+    warning) if something is left: scratch space left behind must not cost a job its records."""
     path = Path(path)
     if not path.exists() and not path.is_symlink():
-        return
+        return True
     if not path.is_symlink():
         for point in mounts_below(Path(os.path.realpath(path))):
             if subprocess.run(["umount", point], stderr=subprocess.DEVNULL).returncode != 0:
@@ -67,7 +69,9 @@ def remove_tree(path: Path) -> None:
     done = subprocess.run([rm, "-rf", "--one-file-system", "--", str(path)], stdout=subprocess.DEVNULL,
                           stderr=subprocess.PIPE, text=True)
     if done.returncode != 0 and path.exists():
-        raise OSError(f"cannot remove {path}: {done.stderr.strip()[-500:]}")
+        log.warning("cannot remove %s: %s", path, done.stderr.strip()[-500:])
+        return False
+    return True
 
 
 def regular_files(top: Path, *, max_entries: int) -> Iterator[Path]:
