@@ -11,7 +11,7 @@ leaves the browser:
   file); what it does not know is aborted at once and reported (`requestblocked: URL`);
 * navigation of the page away from the origin is cancelled (answered 204, the page stays), popups
   are closed, dialogs dismissed, websockets refused, service workers blocked; Chromium's own DNS
-  resolves nothing.
+  resolves nothing, and WebRTC gets no UDP socket (STUN to a host service was seen to get through).
 
 Pages stuck in a script loop are rescued with CDP `Runtime.terminateExecution` so a screenshot can
 still be taken, and every capture has a hard deadline. Playwright runs on an asyncio loop in a
@@ -43,6 +43,8 @@ CHROMIUM_ARGS = [
     "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
     "--disable-sync", "--no-first-run", "--disable-quic", "--disable-dev-shm-usage",
     "--host-resolver-rules=MAP * ~NOTFOUND",  # requests we fulfil never reach DNS; nothing else resolves
+    # WebRTC's UDP (STUN, ICE) bypasses request routing: with no proxy this policy leaves it no socket.
+    "--webrtc-ip-handling-policy=disable_non_proxied_udp",
 ]
 MAX_CONSOLE = 200  # console entries kept per page (a page can log in a loop)
 MAX_CONSOLE_CHARS = 2000

@@ -18,7 +18,9 @@ from typing import Callable
 from codearena import environments
 from codearena.io import ArtifactError, read_jsonl, write_jsonl
 from codearena.runners import RunContext, Sample, check, run_sample
+from codearena.runners.common import file_stem
 from codearena.sandbox import get_backend
+from codearena.sandbox.workdir import remove_tree
 
 IMAGE_DIRS = ("screenshots", "figures")
 
@@ -55,7 +57,8 @@ def execute_answers(answers_path: Path, env: str, outdir: Path, settings: dict, 
         shutil.rmtree(outdir / name, ignore_errors=True)
         (outdir / name).mkdir()
     records: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="codearena-exec-") as scratch:
+    scratch = tempfile.mkdtemp(prefix="codearena-exec-")
+    try:
         os.chmod(scratch, 0o711)  # searchable, for the sandbox's fallback user (see sandbox.local)
         # The backend's own options (execution.docker, execution.e2b) go to its constructor.
         options = settings.get(backend) or {}
@@ -69,9 +72,12 @@ def execute_answers(answers_path: Path, env: str, outdir: Path, settings: dict, 
             for i, sample in enumerate(samples, start=1):
                 record = run_sample(sample, ctx)
                 records.append(record)
+                remove_tree(Path(scratch) / file_stem(sample.uid))  # its disk and inodes, free for the next
                 log(f"[{i}/{len(samples)}] {sample.uid}: {record['status']} ({record['duration_s']:.2f} s)")
             log(f"done in {time.monotonic() - start:.1f} s")
         finally:
             ctx.close()
+    finally:
+        remove_tree(Path(scratch))  # what the samples left: any depth (shutil.rmtree would raise)
     write_jsonl(outdir / "results.jsonl", records)
     return records

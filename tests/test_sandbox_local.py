@@ -1,4 +1,8 @@
-"""The bubblewrap backend, for real: isolation, limits and clean-up (needs bwrap and .venv-sandbox)."""
+"""The bubblewrap backend, for real: isolation, limits and clean-up (needs bwrap and .venv-sandbox).
+
+Hostile programs (fork bomb, memory and disk hogs, host files, API keys, writes outside, daemons...) are
+in tests/test_attacks.py, through the real execution job on every backend.
+"""
 
 from __future__ import annotations
 
@@ -122,56 +126,6 @@ def test_timeout_kills_the_whole_tree_including_a_double_forked_daemon(backend, 
     assert wait_gone(marker) == []
 
 
-def test_a_daemon_left_behind_by_a_finished_program_is_killed(backend, work):
-    marker = f"{uuid.uuid4().int % 10**6 + 2 * 10**6}"
-    r = backend.run(["/bin/sh", "-c", f"setsid sleep {marker} >/dev/null 2>&1 & echo done"], work,
-                    limits=Limits(wall_s=10))
-    assert r.stdout == "done\n" and r.exit_code == 0 and not r.timed_out
-    assert r.duration_s < 5
-    assert wait_gone(marker) == []
-
-
-def test_cpu_limit_stops_a_busy_loop(backend, work):
-    r = py(backend, work, "while True: pass", limits=Limits(wall_s=10, cpu_s=1))
-    assert not r.timed_out and r.signal == signal.SIGXCPU
-    assert r.duration_s < 5
-
-
-def test_fork_bomb_is_capped_by_the_pids_cgroup(backend, work):
-    assert cgroups.hierarchy() is not None, "this machine has a writable pids cgroup"
-    code = """
-        import os, time
-        n = 0
-        for _ in range(300):
-            try:
-                pid = os.fork()
-            except OSError:
-                break
-            if pid == 0:
-                time.sleep(100)
-                os._exit(0)
-            n += 1
-        print(n)
-    """
-    r = py(backend, work, code, limits=Limits(wall_s=20, max_processes=32))
-    assert r.exit_code == 0, r
-    assert 0 < int(r.stdout) < 32
-    # The run's cgroup was removed (only this process's: other test workers may be running sandboxes).
-    assert not list(cgroups.hierarchy().base.glob(f"run-{os.getpid()}-*"))
-
-
-def test_memory_hog_gets_memory_error(backend, work):
-    r = py(backend, work, "b = bytearray(3 * 2**30); print('allocated')", limits=Limits(memory_mb=512))
-    assert r.exit_code == 1 and "MemoryError" in r.stderr and "allocated" not in r.stdout
-
-
-def test_file_size_limit(backend, work):
-    code = "open('big', 'wb').write(b'x' * (3 * 2**20))"
-    r = py(backend, work, code, limits=Limits(file_size_mb=1))
-    assert r.exit_code != 0 and "File too large" in r.stderr
-    assert (work / "big").stat().st_size <= 2**20
-
-
 @pytest.mark.parametrize("network", [False, True])
 def test_no_network_unless_asked(backend, work, network):
     listener = socket.socket()
@@ -200,51 +154,6 @@ def test_no_network_unless_asked(backend, work, network):
         assert lines[0] == "connected"
     else:
         assert lines[0].startswith("refused") and lines[1].startswith("no-dns"), r
-
-
-def test_host_secrets_are_not_readable(backend, work):
-    code = """
-        import os
-        try:
-            print("shadow:", repr(open("/etc/shadow").read()[:20]))
-        except OSError as e:
-            print("shadow:", type(e).__name__)
-        print("root:", sorted(os.listdir("/root")))
-        print("bashrc:", os.path.exists("/root/.bashrc"))
-    """
-    r = py(backend, work, code)
-    assert Path("/root/.bashrc").exists()  # on the host it is there
-    assert "root:" not in r.stdout.split("\n")[0].split("shadow:")[1]
-    assert "'.bashrc'" not in r.stdout and "bashrc: False" in r.stdout
-
-
-def test_only_the_work_dir_and_tmp_are_writable(backend, work, tmp_path):
-    targets = ["/evil", "/usr/evil", "/etc/evil", "/opt/codearena/evil", f"{backend.python()}-evil", "/root/evil"]
-    code = f"""
-        for path in {targets!r}:
-            try:
-                open(path, "w").write("x")
-                print("WROTE", path)
-            except OSError as e:
-                print("denied", path, e.errno)
-        open("/sandbox/ok.txt", "w").write("inside")
-        open("/tmp/scratch.txt", "w").write("private")
-    """
-    r = py(backend, work, code)
-    assert "WROTE" not in r.stdout and r.stdout.count("denied") == len(targets), r
-    assert (work / "ok.txt").read_text() == "inside"
-    assert not Path("/tmp/scratch.txt").exists()
-    assert not any(Path(t).exists() for t in targets)
-
-
-def test_host_environment_and_api_keys_do_not_leak(backend, work, monkeypatch):
-    monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-123")
-    monkeypatch.setenv("E2B_API_KEY", "e2b-secret")
-    r = py(backend, work, "import os; print(sorted(os.environ.items()))", env={"EXTRA": "1"})
-    assert "secret" not in r.stdout
-    env = dict(eval(r.stdout))
-    assert set(env) <= {"PATH", "HOME", "TMPDIR", "LANG", "USER", "LOGNAME", "TERM", "PWD", "EXTRA"}
-    assert env["HOME"] == WORKDIR and env["EXTRA"] == "1"
 
 
 def test_a_killed_orchestrator_leaves_no_sandbox_behind(backend, tmp_path):

@@ -13,7 +13,6 @@ rendered). Both are removed with `remove()` when the battle expires; the databas
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 import threading
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from codearena import environments
 from codearena.runners import RunContext, Sample, run_sample
 from codearena.runners.common import file_stem
 from codearena.sandbox import get_backend
+from codearena.sandbox.workdir import remove_tree
 
 from .store import utcnow
 
@@ -106,10 +106,10 @@ class CodeRunner:
     def remove(self, uid_prefix: str) -> None:
         """Delete the scratch directories and images of every sample whose uid starts with `uid_prefix`."""
         for path in self.ctx.workdir.glob(f"{uid_prefix}*"):
-            shutil.rmtree(path, ignore_errors=True)
+            remove_tree(path)
         for path in self.images.glob(f"{uid_prefix}*"):
             path.unlink(missing_ok=True)
 
     def close(self) -> None:
         self.ctx.close()
-        shutil.rmtree(self.root, ignore_errors=True)
+        remove_tree(self.root)

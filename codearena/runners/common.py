@@ -3,20 +3,24 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 import shutil
 import signal
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from codearena import environments
 from codearena.sandbox import Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable
+from codearena.sandbox.workdir import make_workdir, remove_tree
 
 if TYPE_CHECKING:
     from codearena.browser import Browser
 
 MAX_IMAGE_PIXELS = 50_000_000  # figures larger than this are not decoded (decompression bombs)
+DEFAULT_WORKDIR_MB = 1024  # execution.workdir_mb: what one sample may write (files, build caches)
 
 
 @dataclass
@@ -46,6 +50,7 @@ class RunContext:
     settings: dict  # the config's `execution` section
     cache: dict = field(default_factory=dict)  # per-job state of runners (e.g. a font cache)
     _browser: "Browser | None" = field(default=None, repr=False)
+    _mounted: list[Path] = field(default_factory=list, repr=False)  # size-capped sample dirs, unmounted at close
 
     def browser(self) -> "Browser":
         """The job's browser, started on first use and shared by its samples."""
@@ -63,9 +68,13 @@ class RunContext:
         return self.settings.get(key, default)
 
     def close(self) -> None:
+        """Stop the browser, and remove the sample dirs that are tmpfs mounts (a mount outlives the
+        process that made it)."""
         if self._browser is not None:
             self._browser.close()
             self._browser = None
+        while self._mounted:
+            remove_tree(self._mounted.pop())
 
 
 def file_stem(uid: str) -> str:
@@ -77,11 +86,12 @@ def file_stem(uid: str) -> str:
 
 
 def sample_dir(ctx: RunContext, sample: Sample) -> Path:
-    """A fresh, empty scratch directory for one sample."""
+    """A fresh, empty scratch directory for one sample, capped at `execution.workdir_mb` (see
+    codearena.sandbox.workdir)."""
     path = ctx.workdir / file_stem(sample.uid)
-    if path.exists():
-        shutil.rmtree(path)
-    path.mkdir(parents=True)
+    remove_tree(path)
+    if make_workdir(path, ctx.setting("workdir_mb", DEFAULT_WORKDIR_MB)) and path not in ctx._mounted:
+        ctx._mounted.append(path)
     return path
 
 
@@ -137,10 +147,13 @@ def is_blank(png: Path) -> bool:
 
 
 def save_as_png(src: Path, dest: Path) -> bool:
-    """Copy an image the program wrote to `dest` as PNG (first frame); False if it is not a readable image."""
+    """Copy an image the program wrote to `dest` as PNG (first frame); False if it is not a readable image
+    (or not a regular file: a named pipe would block the reader, a symlink may lead to a host file)."""
     from PIL import Image
 
     try:
+        if not stat.S_ISREG(os.lstat(src).st_mode):
+            return False
         with Image.open(src) as im:  # reads the header only
             if im.width * im.height > MAX_IMAGE_PIXELS:
                 return False

@@ -15,10 +15,11 @@ from __future__ import annotations
 import re
 import shutil
 import signal
+from dataclasses import replace
 
 from codearena.dependencies import npm_package_of, scrub_js
 from codearena.extract import looks_typescript
-from codearena.sandbox import Limits, SandboxUnavailable
+from codearena.sandbox import SandboxUnavailable
 
 from .common import RunContext, Sample, new_record, sample_dir, set_output
 from .vite import NODE_ADDRESS_SPACE_MB
@@ -69,9 +70,9 @@ def run(sample: Sample, ctx: RunContext) -> dict:
     (work / ("main.ts" if typescript else name)).write_text(sample.code, encoding="utf-8")
     (work / "node_modules").symlink_to(ctx.backend.sandbox_path("web/vendor/node_modules"))
     base = ctx.limits()
-    # RLIMIT_AS far above the heap cap: V8 reserves address space it never uses (see runners.vite).
-    limits = Limits(wall_s=base.wall_s, cpu_s=base.cpu_s, memory_mb=NODE_ADDRESS_SPACE_MB,
-                    max_processes=base.max_processes, file_size_mb=base.file_size_mb, output_bytes=base.output_bytes)
+    # RLIMIT_AS far above the heap cap: V8 reserves address space it never uses (see runners.vite); the
+    # memory really used (heap and Buffers, which live outside it) is the run's memory cap.
+    limits = replace(base, address_space_mb=NODE_ADDRESS_SPACE_MB)
     program = [ctx.backend.sandbox_path(TYPESCRIPT_RUNNER), "main.ts", name] if typescript else [name]
     argv = ["node", f"--max-old-space-size={base.memory_mb}", "--stack-size=4096", *program]
     result = ctx.backend.run(argv, work, limits=limits, env=ENV)

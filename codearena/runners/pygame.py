@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from codearena.sandbox import WORKDIR
+from codearena.sandbox.workdir import inside
 
 from . import python
 from .common import (RunContext, Sample, exit_status, file_stem, is_blank, missing_lines, new_record,
@@ -66,7 +67,7 @@ def run(sample: Sample, ctx: RunContext) -> dict:
         record["notes"].append(STOPPED[stopped].format(updates=report.get("updates"), seconds=report.get("seconds")))
     if report.get("inputs_posted"):
         record["notes"].append(f"{report['inputs_posted']} batch(es) of scripted input were posted between frames")
-    record["screenshots"] = _collect_frames(work / OUT, sample, ctx)
+    record["screenshots"] = _collect_frames(work / OUT, sample, ctx) if inside(work / OUT, work) else []
     record["blank_screenshot"] = bool(record["screenshots"]) and all(
         is_blank(ctx.outdir / shot) for shot in record["screenshots"])
     if status == "ok" and not record["screenshots"]:

@@ -9,12 +9,12 @@ files the program wrote itself, by path. They are copied to figures/{uid}_{i}.pn
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 import shutil
 from pathlib import Path
 
 from codearena.sandbox import WORKDIR, Limits, SandboxError
+from codearena.sandbox.workdir import inside, regular_files
 
 from .common import (RunContext, Sample, exit_status, file_stem, missing_lines, new_record, sample_dir, save_as_png,
                      set_output)
@@ -102,25 +102,16 @@ def run(sample: Sample, ctx: RunContext) -> dict:
 
 
 def _program_images(work: Path) -> list[Path]:
-    """Image files the program wrote, by path; hidden directories and symlinks are skipped (a symlink
-    could point at a host file)."""
-    found: list[Path] = []
-    scanned = 0
-    for root, dirs, files in os.walk(work):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        for name in sorted(files):
-            scanned += 1
-            if scanned > MAX_SCANNED_FILES:
-                return sorted(found)
-            path = Path(root) / name
-            if path.suffix.lower() in IMAGE_SUFFIXES and not path.is_symlink():
-                found.append(path)
-    return sorted(found)
+    """Image files the program wrote, by path: regular files only (a symlink could point at a host file,
+    a named pipe would block the reader), hidden directories skipped."""
+    return sorted(p for p in regular_files(work, max_entries=MAX_SCANNED_FILES)
+                  if p.suffix.lower() in IMAGE_SUFFIXES)
 
 
 def _collect_figures(work: Path, sample: Sample, ctx: RunContext, notes: list[str]) -> list[str]:
     out = work / OUT
-    shown = sorted(p for p in out.iterdir() if p.is_file() and not p.is_symlink()) if out.is_dir() else []
+    # The program owns the work dir: .codearena/out may be a link to a host directory by now.
+    shown = sorted(regular_files(out, max_entries=MAX_FIGURES * 4)) if inside(out, work) else []
     figures: list[str] = []
     seen: set[str] = set()
     dest_dir = ctx.outdir / "figures"

@@ -27,10 +27,15 @@ class SandboxUnavailable(SandboxError):
 class Limits:
     wall_s: float = 20
     cpu_s: float = 15
-    memory_mb: int = 2048
+    memory_mb: int = 2048  # the run's memory (every process together, where the backend can cap that)
     max_processes: int = 64
     file_size_mb: int = 64
     output_bytes: int = 4_000_000  # capture cap per stream; beyond it the middle is dropped (flagged)
+    address_space_mb: int | None = None  # RLIMIT_AS per process; None: memory_mb (V8 reserves far more)
+
+    @property
+    def address_space_bytes(self) -> int:
+        return (self.address_space_mb or self.memory_mb) * 2**20
 
     @classmethod
     def from_settings(cls, settings: dict) -> "Limits":

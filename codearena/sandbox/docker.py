@@ -243,7 +243,7 @@ class DockerBackend(Backend):
 
         cpu = max(1, math.ceil(limits.cpu_s))
         memory = limits.memory_mb * 2**20
-        command = ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={memory}",
+        command = ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.address_space_bytes}",
                    f"--fsize={limits.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0", "--", *argv]
         return dict(
             image=self.image, command=command, user=user, working_dir=WORKDIR,

@@ -22,25 +22,11 @@ import time
 from pathlib import Path
 
 from .base import SandboxUnavailable
+from .workdir import mounts_below
 
 FLAGS = ["--storage-driver=overlay2", "--iptables=false", "--ip6tables=false", "--ip-forward=false",
          "--bridge=none", "--log-level=warn"]
 RUN_DOCKER = Path("/var/run/docker")  # dockerd makes <this>/plugins whatever --exec-root says
-
-
-def _mounts_below(root: Path) -> list[str]:
-    """Mount points at or below `root`, deepest first."""
-    found = []
-    try:
-        lines = Path("/proc/self/mountinfo").read_text().splitlines()
-    except OSError:
-        return []
-    prefix = str(root).rstrip("/") + "/"
-    for line in lines:
-        point = line.split()[4].replace("\\040", " ")
-        if point == str(root) or point.startswith(prefix):
-            found.append(point)
-    return sorted(found, key=len, reverse=True)
 
 
 class PrivateDockerd:
@@ -115,7 +101,7 @@ class PrivateDockerd:
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)  # dockerd's own group: it and its containerd
                 self.proc.wait()
-        for point in _mounts_below(self.root) + _mounts_below(self.data_root):
+        for point in mounts_below(self.root) + mounts_below(self.data_root):
             subprocess.run(["umount", "-l", point], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         shutil.rmtree(self.root, ignore_errors=True)
         for path in self._made:  # only if still empty: another daemon may use them by now

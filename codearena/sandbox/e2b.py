@@ -188,7 +188,7 @@ class E2BBackend(Backend):
         words = ["env", "-i", *(f"{k}={v}" for k, v in self._environment(env).items())]
         if wall:
             words += ["timeout", "-s", "KILL", f"{limits.wall_s:g}"]
-        words += ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.memory_mb * 2**20}",
+        words += ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.address_space_bytes}",
                   f"--fsize={limits.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0",
                   f"--nproc={limits.max_processes}", "--", *argv]
         return shlex.join(words)

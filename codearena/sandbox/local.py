@@ -1,11 +1,12 @@
 """The local backend: bubblewrap on this machine.
 
 Each run gets its own user, pid, ipc, uts and network namespaces (no network at all unless asked for),
-a read-only view of the system with unreadable files of /etc masked, a private tmpfs /tmp, the sample's
-work directory read-write at /sandbox, and an environment built from scratch (no host variable, no API
-key gets in). Resources are capped with rlimits (CPU, address space, file size, open files, no core
-dumps) and a pids cgroup (root ignores RLIMIT_NPROC). The wall-clock limit kills the whole tree: the
-process group, the cgroup's members and, through bwrap's pid namespace, every process inside.
+a read-only view of the system with unreadable files of /etc masked, a private sized tmpfs /tmp, the
+sample's work directory read-write at /sandbox, and an environment built from scratch (no host
+variable, no API key gets in). Resources are capped with rlimits (CPU, address space, file size, open
+files, no core dumps), a pids cgroup (root ignores RLIMIT_NPROC) and a memory cgroup (all the run's
+processes together). The wall-clock limit kills the whole tree: the process group, the cgroup's
+members and, through bwrap's pid namespace, every process inside.
 
 Measured on this machine (probe_exec.md section 3): bwrap adds ~4-5 ms per run.
 """
@@ -155,10 +156,12 @@ class LocalBackend(Backend):
     name = "local"
 
     def __init__(self, *, python: str | Path | None = None, bwrap: str | None = None, use_cgroup: bool = True,
-                 ro_binds: tuple[str | Path, ...] = ()):
+                 ro_binds: tuple[str | Path, ...] = (), tmp_mb: int = 256):
         """`python`: the sandbox interpreter (default `sandbox_python()`); `use_cgroup=False` forces the
         fallback (unprivileged uid + RLIMIT_NPROC); `ro_binds`: extra host paths shown read-only at the
-        same path (e.g. shared node_modules)."""
+        same path (e.g. shared node_modules); `tmp_mb`: size of the private /tmp and of /dev/shm (as the
+        docker backend's `tmp_mb`)."""
+        self.tmp_mb = int(tmp_mb)
         self._python = Path(python).absolute() if python else None
         self._bwrap = bwrap
         self.use_cgroup = use_cgroup
@@ -203,7 +206,8 @@ class LocalBackend(Backend):
             args.append("--unshare-net")
         # The tmpfs /tmp comes before every bind: a later tmpfs would hide binds below /tmp (a venv
         # under /tmp then silently resolves to the system Python).
-        args += ["--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
+        # Both tmpfs are sized: their pages are RAM that no rlimit of the program counts.
+        args += ["--size", str(self.tmp_mb * 2**20), "--tmpfs", "/tmp", "--ro-bind", "/usr", "/usr"]
         for name in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
             top = Path("/") / name
             if top.is_symlink():
@@ -215,7 +219,9 @@ class LocalBackend(Backend):
             self._etc_masks = _unreadable_in(Path("/etc"))
         for path, is_dir in self._etc_masks:
             args += ["--tmpfs", str(path)] if is_dir else ["--ro-bind", "/dev/null", str(path)]
-        args += ["--proc", "/proc", "--dev", "/dev"]
+        # /dev itself is a writable tmpfs of bwrap's: read-only, with a sized /dev/shm (POSIX shared memory).
+        args += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(self.tmp_mb * 2**20),
+                 "--tmpfs", "/dev/shm", "--remount-ro", "/dev"]
         python = self._python_if_any()
         for d in (python_binds(python) if python else []) + list(self.ro_binds):
             args += ["--ro-bind", str(d), str(d)]
@@ -275,23 +281,23 @@ class LocalBackend(Backend):
         drop_to: int | None = None
         if self.use_cgroup:
             try:
-                cgroup = PidsCgroup(limits.max_processes)
+                cgroup = PidsCgroup(limits.max_processes, limits.memory_mb)
             except OSError as e:
                 drop_to = self._fallback(str(e), workdir)
         else:
             drop_to = self._fallback("disabled", workdir)
-        cg_fd: int | None = None
+        cg_fds: list[int] = []
         # bwrap writes {"exit-code": N} here only if the command really ran: without it, the sandbox
         # itself failed (a missing bind source, an interpreter that cannot be executed), not the sample.
         status_r, status_w = os.pipe()
         cmd[1:1] = ["--json-status-fd", str(status_w)]
         start = time.monotonic()
         try:
-            cg_fd = cgroup.open_procs() if cgroup else None
+            cg_fds = cgroup.open_procs() if cgroup else []
             proc = subprocess.Popen(
                 cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, pass_fds=[status_w],
-                preexec_fn=_preexec(limits, cg_fd, drop_to), env={"PATH": "/usr/bin:/bin"})
+                preexec_fn=_preexec(limits, cg_fds, drop_to), env={"PATH": "/usr/bin:/bin"})
         except OSError as e:
             os.close(status_r)
             if cgroup:
@@ -299,8 +305,8 @@ class LocalBackend(Backend):
             raise SandboxError(f"cannot start bwrap: {e}") from e
         finally:
             os.close(status_w)
-            if cg_fd is not None:
-                os.close(cg_fd)
+            for fd in cg_fds:
+                os.close(fd)
         with _LIVE_LOCK:
             _LIVE[proc.pid] = cgroup
         try:
@@ -318,6 +324,7 @@ class LocalBackend(Backend):
                 cgroup.kill_all()
             with _LIVE_LOCK:
                 _LIVE.pop(proc.pid, None)
+            oom = bool(cgroup and cgroup.oom_killed())
             if cgroup:
                 cgroup.remove()
             status = _read_available(status_r)
@@ -335,7 +342,10 @@ class LocalBackend(Backend):
             exit_code, sig = None, -rc
         elif rc > 128 and (rc - 128) in signal.valid_signals():
             sig = rc - 128  # bwrap reports a child killed by signal N as 128+N, like a shell
-        return ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=err.text(), timed_out=timed_out,
+        stderr = err.text()
+        if oom:  # as the docker backend says it
+            stderr += f"\n[sandbox] killed: out of memory (limit {limits.memory_mb} MB)\n"
+        return ProcessResult(exit_code=exit_code, stdout=out.text(), stderr=stderr, timed_out=timed_out,
                              duration_s=round(duration, 3), signal=int(sig) if sig else None,
                              output_capped=out.capped or err.capped)
 
@@ -347,24 +357,24 @@ class LocalBackend(Backend):
         return start_server(self, argv, workdir, limits=limits, port=port, env=env)
 
 
-def _preexec(limits: Limits, cg_fd: int | None, drop_to: int | None):
+def _preexec(limits: Limits, cg_fds: list[int] | None, drop_to: int | None):
     """Runs in the child between fork and exec: join the cgroup, die with the parent, set rlimits."""
     libc = ctypes.CDLL(None, use_errno=True)
     parent = os.getpid()
     cpu = max(1, math.ceil(limits.cpu_s))
     rlimits = [
         (resource.RLIMIT_CPU, (cpu, cpu + 1)),  # SIGXCPU at the soft limit, SIGKILL one second later
-        (resource.RLIMIT_AS, (limits.memory_mb * 2**20,) * 2),
+        (resource.RLIMIT_AS, (limits.address_space_bytes,) * 2),
         (resource.RLIMIT_FSIZE, (limits.file_size_mb * 2**20,) * 2),
         (resource.RLIMIT_NOFILE, (1024, 1024)),
         (resource.RLIMIT_CORE, (0, 0)),
     ]
-    if cg_fd is None:
+    if not cg_fds:
         rlimits.append((resource.RLIMIT_NPROC, (limits.max_processes,) * 2))
 
     def preexec() -> None:
-        if cg_fd is not None:
-            os.write(cg_fd, str(os.getpid()).encode())
+        for fd in cg_fds or ():
+            os.write(fd, str(os.getpid()).encode())
         # bwrap outlives a killed parent otherwise (--die-with-parent only covers bwrap's own child).
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
         if os.getppid() != parent:

@@ -50,7 +50,7 @@ def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, lim
     drop_to: int | None = None
     if backend.use_cgroup:
         try:
-            cgroup = PidsCgroup(limits.max_processes)
+            cgroup = PidsCgroup(limits.max_processes, limits.memory_mb)
         except OSError as e:
             drop_to = backend._fallback(str(e), workdir)
     else:
@@ -60,13 +60,13 @@ def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, lim
     # ran and ended: without it, the sandbox itself failed (a missing bind source, a missing program).
     status_r, status_w = os.pipe()
     cmd[1:1] = ["--json-status-fd", str(status_w)]
-    cg_fd = cgroup.open_procs() if cgroup else None
+    cg_fds = cgroup.open_procs() if cgroup else []
     start = time.monotonic()
 
     def spawn() -> subprocess.Popen:
         return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                 start_new_session=True, pass_fds=[status_w],
-                                preexec_fn=local._preexec(limits, cg_fd, drop_to), env={"PATH": "/usr/bin:/bin"})
+                                preexec_fn=local._preexec(limits, cg_fds, drop_to), env={"PATH": "/usr/bin:/bin"})
 
     try:
         proc = _SPAWNER.submit(spawn).result()
@@ -77,8 +77,8 @@ def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, lim
         raise SandboxError(f"cannot start bwrap: {e}") from e
     finally:
         os.close(status_w)
-        if cg_fd is not None:
-            os.close(cg_fd)
+        for fd in cg_fds:
+            os.close(fd)
     with local._LIVE_LOCK:
         local._LIVE[proc.pid] = cgroup
     server = LocalServer(proc, cgroup, port, limits, start, status_r)
@@ -87,6 +87,12 @@ def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, lim
         try:
             server.attach_netns(child)
         except (OSError, TypeError):  # no sandbox any more: it failed (SandboxError), or the app already ended
+            # bwrap itself is still exiting: reap it first, or stop() would take its end for ours (a kill)
+            # and not report a sandbox that failed to start.
+            try:
+                proc.wait(timeout=START_TIMEOUT_S)
+            except subprocess.TimeoutExpired:
+                pass
             server.stop()
     except BaseException:
         server.stop(check=False)

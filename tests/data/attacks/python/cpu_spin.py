@@ -1,0 +1,3 @@
+# Attack: spin on the CPU forever.
+while True:
+    pass
