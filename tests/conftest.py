@@ -67,11 +67,14 @@ def fake_spec(fake_llm):
 # `make test` runs the suite on two pytest-xdist workers. A test module is one unit of work, so its
 # module fixtures (the demo build, a fake server) are built once; the modules that use the private
 # dockerd and its images (a session fixture that takes minutes to build) form one unit, so only one
-# worker builds them. Units of end-to-end tests (marked slow) start first, so a long one does not end
-# up last, alone on one worker; the docker unit starts before them, as its image build mostly waits on
-# the network. (xdist's own `--dist loadgroup` marks do not work with pytest >= 9.2: it rewrites a
-# node id attribute that pytest no longer reads.)
+# worker builds them. The longest units start first (measured: a few minutes each), then the other
+# end-to-end tests (marked slow), so a long unit does not end up last, alone on one worker. (xdist's
+# own `--dist loadgroup` marks do not work with pytest >= 9.2: it rewrites a node id attribute that
+# pytest no longer reads.)
 DOCKER_MODULES = ("tests/test_sandbox_docker.py", "tests/test_attacks.py")
+LONGEST_UNITS = ("docker", "tests/test_workflow_llm.py", "tests/test_workflow_incremental.py",
+                 "tests/test_workflow_demo.py", "tests/test_slurm.py", "tests/test_arena_load.py",
+                 "tests/test_workflow_reward.py")
 
 
 def _unit(nodeid: str) -> str:
@@ -91,8 +94,9 @@ def pytest_xdist_make_scheduler(config, log):
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     def rank(item: pytest.Item) -> int:
-        if _unit(item.nodeid) == "docker":
-            return 0
-        return 1 if item.get_closest_marker("slow") else 2
+        unit = _unit(item.nodeid)
+        if unit in LONGEST_UNITS:
+            return LONGEST_UNITS.index(unit)
+        return len(LONGEST_UNITS) + (0 if item.get_closest_marker("slow") else 1)
 
     items.sort(key=rank)  # stable: the order within a module is kept
