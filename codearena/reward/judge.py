@@ -32,7 +32,7 @@ from codearena.config import JudgeSpec, ModelSpec, stable_hash
 from codearena.extract import extract
 from codearena.judging.execution_judge import RULES_VERSION, compare
 from codearena.judging.llm_judge import _sum_usage  # the same usage totals as the leaderboard judge
-from codearena.judging.pairs import Side
+from codearena.judging.pairs import JUDGE_CALL_FAILED, Side
 from codearena.llm.cache import ResponseCache
 from codearena.llm.client import CallFailed, LLMClient, MissingAPIKey
 from codearena.reward.journal import Journal
@@ -225,7 +225,7 @@ async def _play(client: LLMClient, judge: JudgeSpec, battle: dict, order: str, r
                 raise
             if isinstance(e.__cause__, litellm.ContextWindowExceededError) and shrink < MAX_SHRINKS:
                 continue
-            result["error"] = f"judge call failed: {e.reason}"
+            result["error"] = JUDGE_CALL_FAILED + e.reason
         break
     if result["verdict"] is not None and order == "BA":
         result["verdict"] = swap(result["verdict"])  # back to the dataset's sides
