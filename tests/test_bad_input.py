@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from workflow_helpers import REPO, read_jsonl, snakemake, snakemake_cmd, snakemake_env, write_config
+from workflow_helpers import (
+    REPO, as_user, give_to, read_jsonl, snakemake, snakemake_cmd, snakemake_env, write_config,
+)
 
 pytestmark = pytest.mark.slow
-NOBODY = 65534
 FIELDS = dict(models=["demo-alpha"], question_limit=1, execution={"environments": ["python"]},
               leaderboard={"bootstrap_rounds": 100})
 LEADERBOARD = "results/leaderboard.json"
@@ -65,15 +66,14 @@ def config(work: Path, **changes) -> Path:
     return write_config(work / "config.yaml", **{**FIELDS, **changes})
 
 
-def fails(work: Path, *args: str, configfile: Path | bool, removed: set[str] = frozenset(), user: int | None = None,
-          env: dict | None = None) -> str:
+def fails(work: Path, *args: str, configfile: Path | bool, removed: set[str] = frozenset(),
+          as_nobody: bool = False) -> str:
     """Run the workflow, check the failure as the module says, return the `codearena:` line."""
     before = files(work)
     cmd = snakemake_cmd(work, *args, configfile=configfile)
-    if user is not None:
-        cmd = ["setpriv", f"--reuid={user}", f"--regid={user}", "--clear-groups", "--", *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300,
-                          env=snakemake_env({"HOME": str(work), **(env or {})}))
+    if as_nobody:
+        cmd = as_user(cmd)
+    proc = subprocess.run(cmd, capture_output=True, text=True, timeout=300, env=snakemake_env({"HOME": str(work)}))
     out = proc.stdout + proc.stderr
     lines = [line for line in out.splitlines() if line.startswith("codearena: ")]
     assert proc.returncode != 0 and len(lines) == 1 and "Traceback" not in out, out[-4000:]
@@ -185,14 +185,11 @@ def test_judgments_of_another_judge_are_refused_by_the_leaderboard(work):
 def test_unwritable_results_dir_stops_before_any_job(work):
     if os.geteuid() != 0:
         pytest.skip("needs root to hand the build to another user")
-    # The build belongs to an ordinary user (root ignores permissions), all but results/ itself.
-    for root, dirs, names in os.walk(work):
-        for name in [root, *(os.path.join(root, n) for n in dirs + names)]:
-            os.lchown(name, NOBODY, NOBODY)
-    os.chown(work / "results", 0, 0)
     cfg = config(work, leaderboard={"bootstrap_rounds": 200})  # the leaderboard must be rebuilt
-    os.lchown(cfg, NOBODY, NOBODY)
-    line = fails(work, LEADERBOARD, configfile=cfg, user=NOBODY)
+    # The build belongs to an ordinary user (root ignores permissions), all but results/ itself.
+    give_to(work)
+    os.chown(work / "results", 0, 0)
+    line = fails(work, LEADERBOARD, configfile=cfg, as_nobody=True)
     assert line == "codearena: results: cannot write (Permission denied)"
 
 

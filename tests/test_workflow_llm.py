@@ -13,7 +13,6 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -24,7 +23,7 @@ import yaml
 from codearena.judging.pairs import call_failed
 from fake_llm_server import REFUSAL, Fault, FakeLLMServer, default_answer, default_verdict, text_of
 from workflow_helpers import (
-    jobs_finished_in, jobs_in, planned_jobs, read_jsonl, snakemake, snakemake_cmd, snakemake_env, write_config, REPO,
+    REPO, jobs_finished_in, jobs_in, planned_jobs, read_jsonl, snakemake, snakemake_cmd, snakemake_env, write_config,
 )
 
 pytestmark = pytest.mark.slow

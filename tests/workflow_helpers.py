@@ -31,6 +31,20 @@ def snakemake_env(env: dict | None = None) -> dict:
     return full_env
 
 
+NOBODY = 65534  # an ordinary user: root ignores write permissions, so tests about them run as this one
+
+
+def give_to(path: Path, uid: int = NOBODY) -> None:
+    """Hand a directory tree to another user."""
+    for root, dirs, files in os.walk(path):
+        for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
+            os.lchown(name, uid, uid)
+
+
+def as_user(cmd: list[str], uid: int = NOBODY) -> list[str]:
+    return ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups", "--", *cmd]
+
+
 def snakemake(workdir: Path, *args: str, configfile: Path | None | bool = None, env: dict | None = None,
               timeout: float = 900, check: bool = True) -> subprocess.CompletedProcess:
     """`snakemake` on the repository's Snakefile with `workdir` as working directory."""
