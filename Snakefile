@@ -2,7 +2,11 @@
 #   snakemake --cores all leaderboard                       # offline demo suite (config/config.yaml)
 #   snakemake --cores 16 leaderboard --configfile config/autocodearena-v0.yaml
 #   snakemake --cores all reward                            # judges vs human votes (BigCodeReward)
+import sys
+
 from snakemake.utils import min_version
+
+from codearena.config import ConfigError, read_config_file
 
 min_version("9.0")
 
@@ -10,6 +14,12 @@ min_version("9.0")
 # The demo config is the default only: a --configfile replaces it instead of being merged into it
 # (merging would leak the demo's judges and models into a real benchmark run).
 if not workflow.overwrite_configfiles:
+    # Read it first: Snakemake's own error for malformed YAML names neither the file nor the line.
+    # (A --configfile is read by Snakemake before this file runs: its errors cannot be caught here.)
+    try:
+        read_config_file("config/config.yaml")
+    except ConfigError as e:
+        sys.exit(f"codearena: {e}")
 
     configfile: "config/config.yaml"
 

@@ -1,15 +1,19 @@
 """Stage 1: every question answered by one model, one record per question (docs/artifacts.md).
 
 A question whose call fails after the client's retries still gets a record (status `failed`, with the
-error), an answer without a code block gets status `no_code`: nothing is dropped, so every model is
+error), an answer without a code block gets status `no_code` (a refusal is an answer: the model
+declined, which is scored; it is not a failure to retry): nothing is dropped, so every model is
 scored on the same questions. Successful calls are in the response cache, so rerunning after a crash
-or with failures repeats only the calls that did not succeed.
+or with failures repeats only the calls that did not succeed (`codearena.retries` makes the workflow
+rerun a file that holds failed records).
+
+A record depends only on the request and its cached response (its time and latency are the original
+call's), so rebuilding an answers file from the cache gives the same bytes.
 """
 
 from __future__ import annotations
 
 import asyncio
-import time
 from pathlib import Path
 from typing import Callable
 
@@ -64,10 +68,11 @@ def make_record(
     usage: dict | None = None,
     cost_usd: float | None = None,
     latency_s: float | None = None,
-    cached: bool = False,
     request_hash: str | None = None,
+    tstamp: float | None = None,
 ) -> dict:
-    """One answers record; `answer=None` means the call failed (`error` says why)."""
+    """One answers record; `answer=None` means the call failed (`error` says why). `tstamp` is the time
+    the response arrived (None for a failed call or a recorded answer)."""
     fields = {"code": None, "environment": None, "env": None, "language": None, "dependencies": _dependencies(None)}
     if answer is None:
         status = "failed"
@@ -100,10 +105,9 @@ def make_record(
         "usage": usage,
         "cost_usd": cost_usd,
         "latency_s": latency_s,
-        "cached": cached,
         "request_hash": request_hash,
         "settings": spec.settings(),
-        "tstamp": time.time(),
+        "tstamp": tstamp,
     }
 
 
@@ -111,10 +115,12 @@ def _messages(system_prompt: str, question: dict) -> list[dict]:
     return [{"role": "system", "content": system_prompt}, {"role": "user", "content": question["instruction"]}]
 
 
-def _summary(spec: ModelSpec, records: list[dict]) -> str:
+def _summary(spec: ModelSpec, records: list[dict], cached: set[str] = frozenset()) -> str:
+    """One log line; `cached` holds the uids answered from the response cache in this run (a fact of
+    the run, so it is logged, not stored in the records)."""
     by_status = {s: sum(r["status"] == s for r in records) for s in ("ok", "no_code", "failed")}
-    cached = sum(r["cached"] for r in records)
-    cost = sum(r["cost_usd"] or 0.0 for r in records if not r["cached"])
+    cost = sum(r["cost_usd"] or 0.0 for r in records if r["uid"] not in cached)
+    cached = len(cached)
     return (
         f"{spec.name}: {len(records)} records: {by_status['ok']} ok, {by_status['no_code']} no_code, "
         f"{by_status['failed']} failed; {cached} from the response cache; cost of new calls ${cost:.4f}"
@@ -122,9 +128,9 @@ def _summary(spec: ModelSpec, records: list[dict]) -> str:
 
 
 def _replay_answers(spec: ModelSpec, questions: list[dict], system_prompt: str) -> list[dict]:
-    from codearena.llm.replay import load_replay
+    from codearena.llm.replay import replay_for_questions
 
-    recorded = load_replay(spec.replay)
+    recorded = replay_for_questions(spec.replay, questions)
     records = []
     for q in questions:
         answer = recorded.get(q["uid"])
@@ -156,6 +162,7 @@ async def agenerate_answers(
     client = LLMClient(spec, cache, **(client_options or {}))
     total, done, step = len(questions), 0, max(1, len(questions) // 10)
     failed = 0
+    from_cache: set[str] = set()
 
     async def answer(q: dict) -> dict:
         nonlocal done, failed
@@ -166,12 +173,14 @@ async def agenerate_answers(
             raise  # a configuration problem, not this question's result: stop the job
         except CallFailed as e:
             failed += 1
-            record = make_record(spec, q, messages, None, error=e.reason)
+            record = make_record(spec, q, messages, None, error=e.reason, request_hash=e.request_hash)
             log(f"{spec.name}: uid {q['uid']} failed: {e.reason}")
         else:
+            if c.cached:
+                from_cache.add(q["uid"])
             record = make_record(
                 spec, q, messages, c.text, usage=c.usage, cost_usd=c.cost_usd, latency_s=c.latency_s,
-                cached=c.cached, request_hash=c.request_hash,
+                request_hash=c.request_hash, tstamp=c.tstamp,
             )
         done += 1
         if done % step == 0 or done == total:
@@ -183,7 +192,7 @@ async def agenerate_answers(
     if errors:
         # Every success is already in the cache, so raising loses no paid-for work.
         raise next((e for e in errors if isinstance(e, MissingAPIKey)), errors[0])
-    log(_summary(spec, results))
+    log(_summary(spec, results, from_cache))
     return results
 
 

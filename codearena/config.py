@@ -82,6 +82,14 @@ def read_yaml(path: str | os.PathLike) -> Any:
         raise ConfigError(f"{path}{line}: malformed YAML ({problem})") from None
 
 
+def read_config_file(path: str | os.PathLike) -> dict:
+    """A workflow config file: YAML with keys at the top level, or a ConfigError naming the file."""
+    data = read_yaml(path)
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: expected keys at the top level, found a {type(data).__name__}")
+    return data
+
+
 def resolve_path(path: str, base_dirs: list[Path]) -> Path:
     """A relative path is looked up in the working directory first, then in each of `base_dirs`."""
     p = Path(path)

@@ -1,7 +1,9 @@
 """Reading and writing artifacts: JSONL records, atomically.
 
 Every artifact is written to a temporary file in the same directory and renamed into place, so a
-reader (or a crashed run) never sees half a file.
+reader (or a crashed run) never sees half a file. A write that fails (a full disk, a read-only
+directory) raises `WriteError` naming the file, leaves the old version in place and no temporary file
+behind.
 """
 
 from __future__ import annotations
@@ -17,6 +19,16 @@ from typing import Any, Iterable, Iterator
 
 class ArtifactError(ValueError):
     """A file that cannot be read as what it claims to be; the message names the file and line."""
+
+
+class WriteError(OSError):
+    """A file or directory that cannot be written (full disk, read-only or missing permission); the
+    message is one line naming it. An OSError, so code that tolerates a failed write still catches it."""
+
+    def __init__(self, path: str | os.PathLike, error: OSError) -> None:
+        super().__init__(f"{path}: cannot write ({error.strerror or error})")
+        self.errno = error.errno
+        self.path = str(path)
 
 
 @contextmanager
@@ -37,20 +49,19 @@ def atomic_path(path: str | os.PathLike, suffix: str = "") -> Iterator[Path]:
             tmp_path.unlink()
 
 
-def write_text(path: str | os.PathLike, text: str) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "w", encoding="utf-8") as f:
-            f.write(text)
-            f.flush()
-            os.fsync(f.fileno())
-
-
 def write_bytes(path: str | os.PathLike, data: bytes) -> None:
-    with atomic_path(path) as tmp:
-        with open(tmp, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
+    try:
+        with atomic_path(path) as tmp:
+            with open(tmp, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())  # a full disk may only show here: before the rename, not after
+    except OSError as e:
+        raise WriteError(path, e) from e
+
+
+def write_text(path: str | os.PathLike, text: str) -> None:
+    write_bytes(path, text.encode("utf-8"))
 
 
 def write_json(path: str | os.PathLike, obj: Any) -> None:
@@ -60,6 +71,17 @@ def write_json(path: str | os.PathLike, obj: Any) -> None:
 def write_jsonl(path: str | os.PathLike, records: Iterable[dict]) -> None:
     lines = [json.dumps(r, ensure_ascii=False, sort_keys=False) for r in records]
     write_text(path, "".join(line + "\n" for line in lines))
+
+
+def check_writable(directory: str | os.PathLike) -> None:
+    """Create `directory` if needed and a file in it, or raise WriteError: a run stops before any job
+    when its outputs could not be written (root ignores permissions but not a read-only mount)."""
+    try:
+        Path(directory).mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=directory):
+            pass
+    except OSError as e:
+        raise WriteError(directory, e) from e
 
 
 def read_jsonl(path: str | os.PathLike) -> list[dict]:

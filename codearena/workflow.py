@@ -55,6 +55,36 @@ def judge_params(settings: Settings, judge: str) -> dict:
     return out
 
 
+def answers_retry(workflow: Any, settings: Settings, model: str) -> dict:
+    """The answers rule's `retry` param: failed answers of the existing file (codearena.retries);
+    none for a replay model (asking a recording again gives the same result)."""
+    from . import retries
+
+    if settings.models[model].provider == "replay":
+        return retries.retry_value([], None)
+    return retries.retry_param(workflow, f"results/answers/{model}.jsonl", retries.failed_answers)
+
+
+def judge_retry(workflow: Any, settings: Settings, judge: str, model: str, baseline: str) -> dict:
+    """The judge rule's `retry` param: games whose judge call failed (none for the execution judge)."""
+    from . import retries
+
+    if settings.judges[judge].type != "llm":
+        return retries.retry_value([], None)
+    path = f"results/judgments/{judge}/{model}_vs_{baseline}.jsonl"
+    return retries.retry_param(workflow, path, retries.failed_games)
+
+
+def reward_judge_retry(workflow: Any, settings: Settings, judge: str, mode: str) -> dict:
+    """The reward_judge rule's `retry` param: battles with an order whose judge call failed."""
+    from . import retries
+
+    if settings.judges[judge].type != "llm":
+        return retries.retry_value([], None)
+    path = f"results/reward/verdicts/{judge}/{mode}.jsonl"
+    return retries.retry_param(workflow, path, retries.failed_battles)
+
+
 def questions_inputs(settings: Settings) -> list[str]:
     """A local questions file is an input: editing it rebuilds the questions (a dataset id is a param)."""
     from .questions import LOCAL_FORMATS
@@ -124,12 +154,14 @@ def job_logger(smk: Any, name: str) -> Callable[[str], None]:
 def _user_errors() -> tuple[type[BaseException], ...]:
     """Errors that describe bad input or an unavailable service: one line, no traceback."""
     from .config import ConfigError
-    from .io import ArtifactError
-    from .llm.client import CallFailed
+    from .io import ArtifactError, WriteError
     from .questions import QuestionsError
     from .sandbox.base import SandboxUnavailable
 
-    return (ConfigError, ArtifactError, QuestionsError, CallFailed, SandboxUnavailable)
+    errors = (ConfigError, ArtifactError, QuestionsError, SandboxUnavailable, WriteError)
+    # A CallFailed comes only from a loaded client: importing it here would import litellm (seconds).
+    client = sys.modules.get("codearena.llm.client")
+    return errors + (client.CallFailed,) if client else errors
 
 
 @contextmanager

@@ -29,6 +29,8 @@ rule answers:
     params:
         # Only what changes an answer: editing concurrency or timeouts reruns nothing.
         settings=lambda wc: answers_params(SETTINGS, wc.model),
+        # The failed answers of the existing file: a plain rerun retries them once (docs/running.md).
+        retry=lambda wc: answers_retry(workflow, SETTINGS, wc.model),
     log:
         "logs/answers/{model}.log",
     resources:

@@ -6,16 +6,20 @@ from pathlib import Path
 
 from codearena import environments
 from codearena.config import ConfigError, load_settings, stable_hash
+from codearena.io import WriteError, check_writable
 from codearena.reward import settings as reward_settings
 from codearena.workflow import (
     answers_params,
+    answers_retry,
     api_calls,
     config_source,
     judge_params,
+    judge_retry,
     questions_dataset,
     questions_inputs,
     replay_inputs,
     report_params,
+    reward_judge_retry,
 )
 
 try:
@@ -46,6 +50,13 @@ onstart:
     if missing:
         names = "; ".join(f"{var} (for {', '.join(m)})" for var, m in missing.items())
         sys.exit(f"codearena: missing API key: set the environment variable {names}")
+    # An unwritable output directory (a read-only mount) would otherwise stop the first job with a
+    # traceback from Snakemake itself, which deletes a job's old outputs before running it.
+    for directory in ("results", "logs", config["cache_dir"]):
+        try:
+            check_writable(directory)
+        except WriteError as e:
+            sys.exit(f"codearena: {e}")
 
 
 def execution_dirs(model):

@@ -16,6 +16,8 @@ rule judge:
         paid("results/judgments/{judge}/{model}_vs_{baseline}.jsonl"),
     params:
         settings=lambda wc: judge_params(SETTINGS, wc.judge),
+        # Games of the existing file whose judge call failed: a plain rerun retries them once.
+        retry=lambda wc: judge_retry(workflow, SETTINGS, wc.judge, wc.model, wc.baseline),
     log:
         "logs/judgments/{judge}/{model}_vs_{baseline}.log",
     resources:

@@ -34,6 +34,8 @@ rule reward_judge:
         "results/reward/verdicts/{judge}/{mode}.jsonl",
     params:
         settings=lambda wc: reward_settings.judge_params(SETTINGS, wc.judge, wc.mode, [Path(workflow.basedir)]),
+        # Battles of the existing file whose judge call failed: a plain rerun retries them once.
+        retry=lambda wc: reward_judge_retry(workflow, SETTINGS, wc.judge, wc.mode),
     wildcard_constraints:
         judge="|".join(re.escape(j) for j in REWARD_JUDGES) or "^$",
         mode="with_execution|without_execution",

@@ -22,6 +22,11 @@ not JSON), "truncated" (Content-Length larger than the body, then the connection
 (200 with no choices), "refusal" (a normal reply whose text declines). A fault fires on exact call
 numbers (1-based, counted per model when `model` is given, else over all calls) or at a rate.
 
+Every logged request says whether a reply was `delivered` (a whole 200 completion written to a client
+still connected): a "slow" reply the client gave up on is not. `hold_after(n)` makes the server stop
+answering after n more calls (later requests wait, as if the provider hung) until `release()`;
+`release(drop=True)` ends the held requests without a reply (their client was killed meanwhile).
+
 A request with `"stream": true` gets the reply as server-sent events (`chat.completion.chunk` objects,
 a few words each, then `data: [DONE]`), with a final usage chunk when `stream_options.include_usage`
 is set, as OpenAI does; `chunk_delay_s` spaces the chunks out so a client can be seen streaming.
@@ -34,7 +39,9 @@ import hashlib
 import json
 import random
 import re
+import select
 import signal
+import socket
 import sys
 import threading
 import time
@@ -75,7 +82,7 @@ Reply = str | Fault
 Script = Callable[[dict], Reply] | list[Reply]
 
 
-def _text_of(content) -> str:
+def text_of(content) -> str:
     """The text of a message content (a string, or a list of parts in the multimodal form)."""
     if isinstance(content, str):
         return content
@@ -91,7 +98,7 @@ def _digest(text: str) -> str:
 def default_answer(request: dict) -> str:
     """A deterministic answer with one working fenced block, chosen from the user's text."""
     messages = request.get("messages", [])
-    user = _text_of(messages[-1].get("content")) if messages else ""
+    user = text_of(messages[-1].get("content")) if messages else ""
     model = str(request.get("model", "model"))
     tag = _digest(model + "\n" + user)
     if re.search(r"\b(html|web ?page|website|landing page|css|button|browser)\b", user, re.IGNORECASE):
@@ -117,7 +124,7 @@ def default_answer(request: dict) -> str:
 def default_verdict(request: dict) -> str:
     """A deterministic judge reply: the longer answer wins, so swapping positions mirrors the verdict."""
     messages = request.get("messages", [])
-    user = "\n".join(_text_of(m.get("content")) for m in messages if m.get("role") == "user")
+    user = "\n".join(text_of(m.get("content")) for m in messages if m.get("role") == "user")
     a_at, b_at = user.find("Assistant A"), user.find("Assistant B")
     if 0 <= a_at < b_at:
         len_a, len_b = len(user[a_at:b_at]), len(user[b_at:])
@@ -133,7 +140,7 @@ def default_verdict(request: dict) -> str:
 
 
 def is_judge_request(request: dict) -> bool:
-    return any(m.get("role") == "system" and "[[A>>B]]" in _text_of(m.get("content")) for m in request.get("messages", []))
+    return any(m.get("role") == "system" and "[[A>>B]]" in text_of(m.get("content")) for m in request.get("messages", []))
 
 
 class _Server(ThreadingHTTPServer):
@@ -164,6 +171,12 @@ class FakeLLMServer:
         self._calls: Counter = Counter()
         self._faults: Counter = Counter()
         self._log: list[dict] = []
+        self._gate = threading.Condition()  # hold_after()/release()
+        self._hold_after: int | None = None
+        self._admitted = 0
+        self._held = 0
+        self._generation = 0
+        self._drop = False
         self.api_key = api_key
         self._httpd = _Server((host, port), self._handler_class())
         self._thread: threading.Thread | None = None
@@ -224,6 +237,38 @@ class FakeLLMServer:
         with self._lock:
             self._rules.clear()
 
+    def hold_after(self, n: int) -> None:
+        """Answer `n` more calls, then hold every further request (unanswered) until `release()`."""
+        with self._gate:
+            self._hold_after, self._admitted = n, 0
+
+    def release(self, drop: bool = False) -> None:
+        """Answer requests again; with `drop`, the held ones are closed without a reply."""
+        with self._gate:
+            self._hold_after, self._drop = None, drop
+            self._generation += 1
+            self._gate.notify_all()
+
+    @property
+    def held(self) -> int:
+        """Requests waiting for `release()`."""
+        with self._gate:
+            return self._held
+
+    def _admit(self) -> bool:
+        """Wait while held; False if the request was dropped by `release(drop=True)`."""
+        with self._gate:
+            generation = self._generation
+            if self._hold_after is not None and self._admitted >= self._hold_after:
+                self._held += 1
+                while self._generation == generation:
+                    self._gate.wait()
+                self._held -= 1
+                if self._drop:
+                    return False
+            self._admitted += 1
+            return True
+
     # -- observation -----------------------------------------------------------------------------
     @property
     def calls(self) -> Counter:
@@ -240,7 +285,8 @@ class FakeLLMServer:
             return Counter(self._faults)
 
     def requests(self, model: str | None = None) -> list[dict]:
-        """Every chat-completion request received (model, call number, outcome, parsed body), in order."""
+        """Every chat-completion request received (model, call number, outcome, delivered, arrival time,
+        parsed body), in order."""
         with self._lock:
             return [dict(r) for r in self._log if model is None or r["model"] == model]
 
@@ -277,11 +323,17 @@ class FakeLLMServer:
             return n_model, reply, default if reply.kind == "slow" else None
         return n_model, fault, reply
 
-    def _record(self, model: str, n: int, outcome: str, body: dict) -> None:
+    def _record(self, model: str, n: int, outcome: str, body: dict) -> dict:
+        entry = {"model": model, "call": n, "outcome": outcome, "delivered": False, "time": time.time(), "body": body}
         with self._lock:
-            self._log.append({"model": model, "call": n, "outcome": outcome, "body": body})
+            self._log.append(entry)
             if outcome != "ok":
                 self._faults[outcome] += 1
+        return entry
+
+    def _delivered(self, entry: dict) -> None:
+        with self._lock:
+            entry["delivered"] = True
 
     def _handler_class(self):
         server = self
@@ -314,8 +366,19 @@ class FakeLLMServer:
                 data = [{"id": n, "object": "model", "created": 0, "owned_by": "fake"} for n in names]
                 self._send(200, json.dumps({"object": "list", "data": data}).encode())
 
+            def _client_gone(self) -> bool:
+                """The client closed the connection (e.g. it timed out while a slow reply waited)."""
+                try:
+                    readable, _, _ = select.select([self.connection], [], [], 0)
+                    return bool(readable) and self.connection.recv(1, socket.MSG_PEEK) == b""
+                except OSError:
+                    return True
+
             def do_POST(self) -> None:
                 raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                if not server._admit():
+                    self.close_connection = True  # dropped while held: no reply at all
+                    return
                 if self.path.rstrip("/") != "/v1/chat/completions":
                     return self._error(404, f"no route {self.path}")
                 if server.api_key and self.headers.get("Authorization") != f"Bearer {server.api_key}":
@@ -327,21 +390,24 @@ class FakeLLMServer:
                     return self._error(400, "body must be a JSON object with a messages list")
                 model = str(body.get("model", ""))
                 n, fault, text = server._decide(body)
-                server._record(model, n, fault.kind if fault else "ok", body)
+                entry = server._record(model, n, fault.kind if fault else "ok", body)
                 if fault is None:
-                    return self._reply(body, text)
+                    return self._reply(body, text, entry)
                 if fault.kind == "slow":
                     time.sleep(fault.delay)
-                    return self._reply(body, text)
-                self._fault(fault, body)
+                    if self._client_gone():
+                        self.close_connection = True  # a timeout on the client's side: nothing delivered
+                        return
+                    return self._reply(body, text, entry)
+                self._fault(fault, body, entry)
 
-            def _reply(self, body: dict, text: str) -> None:
-                prompt_words = sum(len(_text_of(m.get("content")).split()) for m in body["messages"])
+            def _reply(self, body: dict, text: str, entry: dict) -> None:
+                prompt_words = sum(len(text_of(m.get("content")).split()) for m in body["messages"])
                 completion_words = len(text.split())
                 if body.get("stream"):
                     usage = {"prompt_tokens": prompt_words, "completion_tokens": completion_words,
                              "total_tokens": prompt_words + completion_words}
-                    return self._stream(body, text, usage)
+                    return self._stream(body, text, usage, entry)
                 resp = {
                     "id": "chatcmpl-" + _digest(text + str(time.time_ns())),
                     "object": "chat.completion",
@@ -354,9 +420,15 @@ class FakeLLMServer:
                         "total_tokens": prompt_words + completion_words,
                     },
                 }
-                self._send(200, json.dumps(resp).encode())
+                try:
+                    self._send(200, json.dumps(resp).encode())
+                    self.wfile.flush()
+                except OSError:
+                    self.close_connection = True
+                    return
+                server._delivered(entry)
 
-            def _stream(self, body: dict, text: str, usage: dict) -> None:
+            def _stream(self, body: dict, text: str, usage: dict, entry: dict) -> None:
                 """The reply as server-sent events; the connection closes after `[DONE]` (no length)."""
                 self.send_response(200)
                 self.send_header("Content-Type", "text/event-stream")
@@ -382,11 +454,12 @@ class FakeLLMServer:
                     self.wfile.write(b"data: [DONE]\n\n")
                     self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
-                    pass  # the client stopped reading
+                    return  # the client stopped reading
+                server._delivered(entry)
 
-            def _fault(self, fault: Fault, body: dict) -> None:
+            def _fault(self, fault: Fault, body: dict, entry: dict) -> None:
                 if fault.kind == "refusal":
-                    return self._reply(body, REFUSAL)
+                    return self._reply(body, REFUSAL, entry)
                 if fault.kind == "malformed":
                     return self._send(200, b'{"id": "chatcmpl-x", "choices": [{"message": ')
                 if fault.kind == "empty":

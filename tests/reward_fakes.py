@@ -8,7 +8,7 @@ import re
 
 from PIL import Image, ImageDraw
 
-from fake_llm_server import _text_of
+from fake_llm_server import text_of
 
 
 def png(colour: str = "navy", text: str = "hello", size=(120, 80)) -> bytes:
@@ -63,7 +63,7 @@ _WINNER = re.compile(r"<\|(A|B): execution results begin\|>(.*?)<\|\1: execution
 def scripted_judge(request: dict) -> str:
     """A deterministic reward judge: the side without error text wins; a draw goes to position A
     (a judge with a position bias, so both-orders runs see flips). Code-only: the longer reply wins."""
-    user = "\n".join(_text_of(m.get("content")) for m in request["messages"] if m.get("role") == "user")
+    user = "\n".join(text_of(m.get("content")) for m in request["messages"] if m.get("role") == "user")
     evidence = dict((side, body) for side, body in _WINNER.findall(user))
     if evidence:
         failed = {side: "Error text:\n(none)" not in body for side, body in evidence.items()}

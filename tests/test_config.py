@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from codearena.config import ConfigError, load_settings, read_yaml
+from codearena.config import ConfigError, load_settings, read_config_file, read_yaml
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -63,6 +63,13 @@ def test_malformed_yaml_names_file_and_line(tmp_path):
     p.write_text("models: [a, b\nbaseline: c\n")
     with pytest.raises(ConfigError, match=r"bad.yaml:\d+: malformed YAML"):
         read_yaml(p)
+
+
+def test_a_config_file_has_keys_at_the_top_level(tmp_path):
+    p = tmp_path / "list.yaml"
+    p.write_text("- models\n- baseline\n")
+    with pytest.raises(ConfigError, match=r"list.yaml: expected keys at the top level, found a list"):
+        read_config_file(p)
 
 
 def test_models_file_errors(tmp_path):

@@ -1,4 +1,5 @@
-"""Questions load through `datasets` from local JSONL/parquet; bad files name the file and record."""
+"""Questions load from local JSONL (read directly) or parquet (through `datasets`); bad files name the
+file and record."""
 
 import json
 from pathlib import Path
@@ -57,12 +58,22 @@ def write(tmp_path, lines):
         (['{"uid": "a", "instruction": "x", "category": "c"}', '{"uid": "a", "instruction": "y", "category": "c"}'],
          r"q.jsonl: duplicate uid 'a' \(records 1 and 2\)"),
         (['{"uid": "a", "instruction": "", "category": "c"}'], r"q.jsonl: record 1 \(uid 'a'\): missing or empty field 'instruction'"),
-        (['{"uid": "a", "category": "c"}'], r"q.jsonl: missing column\(s\) instruction"),
+        (['{"uid": "a", "instruction": "x", "category": "c"}', '{"uid": "b", "category": "c"}'],
+         r"q.jsonl: record 2 \(uid 'b'\): missing or empty field 'instruction'"),
     ],
 )
 def test_malformed_questions(tmp_path, lines, message):
     with pytest.raises(QuestionsError, match=message):
         load_questions(str(write(tmp_path, lines)))
+
+
+def test_parquet_without_a_field_names_the_column(tmp_path):
+    import datasets
+
+    pq = tmp_path / "q.parquet"
+    datasets.Dataset.from_list([{"uid": "a", "category": "c"}]).to_parquet(str(pq))
+    with pytest.raises(QuestionsError, match=r"q.parquet: missing column\(s\) instruction \(has uid, category\)"):
+        load_questions(str(pq))
 
 
 def test_missing_file():

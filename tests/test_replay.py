@@ -7,7 +7,7 @@ import json
 import pytest
 
 from codearena.io import ArtifactError
-from codearena.llm.replay import load_replay
+from codearena.llm.replay import load_replay, replay_for_questions
 
 
 def write(path, rows) -> str:
@@ -64,3 +64,22 @@ def test_broken_files_name_file_and_line(tmp_path, rows, expected):
 def test_missing_file(tmp_path):
     with pytest.raises(ArtifactError, match=r"nope\.jsonl: replay file not found"):
         load_replay(tmp_path / "nope.jsonl")
+
+
+QUESTIONS = [{"uid": "u1", "instruction": "Sort a list.", "category": "c"},
+             {"uid": "u2", "instruction": "Draw a cat.", "category": "c"}]
+
+
+def test_a_recording_is_checked_against_the_questions(tmp_path):
+    # Upstream wraps the question in a template (containing it is a match); a missing uid is allowed.
+    ok = write(tmp_path / "ok.jsonl", [{"uid": "u1", "messages": [
+        {"role": "user", "content": "Task:\n Sort a  list.\nAnswer in one block."},
+        {"role": "assistant", "content": "a1"}]}, {"uid": "u9", "answer": "extra"}])
+    assert replay_for_questions(ok, QUESTIONS) == {"u1": "a1", "u9": "extra"}
+    other = write(tmp_path / "other.jsonl", [{"uid": "x1", "answer": "a"}])
+    with pytest.raises(ArtifactError, match=r"other\.jsonl: none of its 1 recorded answers is for one of the 2 questions"):
+        replay_for_questions(other, QUESTIONS)
+    changed = write(tmp_path / "changed.jsonl", [{"uid": "u1", "answer": "a"}, {"uid": "u2", "messages": [
+        {"role": "user", "content": "Draw a dog."}, {"role": "assistant", "content": "a2"}]}])
+    with pytest.raises(ArtifactError, match=r"changed\.jsonl:2: uid u2: recorded for a different question"):
+        replay_for_questions(changed, QUESTIONS)

@@ -106,6 +106,21 @@ def test_failed_calls_are_errors_and_only_they_are_judged_again(tmp_path, fake_l
     assert len(lines) == 8  # 6 + 2 retried: appended, never rewritten
 
 
+def test_an_order_whose_call_failed_is_judged_again(tmp_path, fake_llm, fake_spec, demo_battles):
+    """Both orders: one order's failure leaves the other to decide, and the next run asks it again."""
+    battle = demo_battles[:1]
+    fake_llm.script("fake-judge", [A])
+    fake_llm.inject("401", model="fake-judge", calls=[2])  # not retryable: one order fails
+    first = run(tmp_path, fake_spec, battle, both_orders=True)[0]
+    failed = [o for o in first["orders"] if o["verdict"] is None]
+    assert len(failed) == 1 and "judge call failed" in failed[0]["error"] and first["verdict"] in ("A", "B")
+    fake_llm.clear_faults()
+    second = run(tmp_path, fake_spec, battle, both_orders=True)[0]
+    assert fake_llm.calls["fake-judge"] == 3  # the failed order only: the other came from the cache
+    # The judge always picks position A: with both orders heard, that is a flip and a tie.
+    assert [o["verdict"] for o in second["orders"]] == ["A", "B"] and second["verdict"] == "tie"
+
+
 def test_resume_by_battle_id_after_a_crash_and_a_torn_line(tmp_path, fake_llm, fake_spec, demo_battles):
     fake_llm.script("fake-judge", [TIE])
     run(tmp_path, fake_spec, demo_battles[:10])

@@ -11,11 +11,8 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
-import sys
 import tempfile
-import time
 from collections import Counter
 from pathlib import Path
 
@@ -23,7 +20,9 @@ import pytest
 import yaml
 
 from fake_llm_server import FakeLLMServer
-from workflow_helpers import REPO, finished_jobs, jobs_in, read_jsonl, snakemake, write_config
+from workflow_helpers import (
+    REPO, as_user, finished_jobs, give_to, jobs_in, read_jsonl, snakemake, snakemake_cmd, snakemake_env, write_config,
+)
 
 pytestmark = pytest.mark.slow
 MODELS = ["fake-alpha", "fake-beta"]
@@ -40,7 +39,6 @@ QUESTION_TEXTS = [
 ]
 QUESTIONS = len(QUESTION_TEXTS)
 TAIL = {("build_leaderboard", ""), ("report", ""), ("leaderboard", "")}
-NOBODY = 65534
 
 
 def model_jobs(model):
@@ -199,55 +197,17 @@ def test_judge_changes_rerun_judgments_only_and_call_only_for_changed_requests(b
     assert jobs_in(snakemake(work, "leaderboard", configfile=cfg)) == expected
     assert new_calls(server, before) == {JUDGE: len(with_images)}
     assert_no_repeated_call(server)
-    # A new judge prompt: the next test runs one (and kills it half-way).
+    # A new judge prompt changes every judge request (its hash is a param of the judge rule); what a
+    # run then calls, and a run killed half-way, tests/test_workflow_llm.py checks.
+    judge["prompt"] = str(write_prompt(work, "Be thorough."))
+    cfg = write_workflow_config(work, questions, judges={JUDGE: judge})
+    assert jobs_in(snakemake(work, "--dry-run", "leaderboard", configfile=cfg)) == expected
 
 
 def write_prompt(work, extra):
     prompt = work / "judge_prompt.txt"
     prompt.write_text((REPO / "codearena/prompts/judge_system.txt").read_text() + f"\n{extra}\n")
     return prompt
-
-
-def cached_responses(work):
-    return set((work / "cache/responses").rglob("*.json"))
-
-
-def test_killed_run_resumes_with_exactly_the_unfinished_jobs_and_no_repeated_call(built, server, questions, tmp_path):
-    """A new judge prompt (every judge request changes: its hash is a param of the judge rule), killed with
-    SIGKILL once a few verdicts are cached, then resumed."""
-    work = copy_build(built, server, tmp_path)
-    cfg = write_workflow_config(work, questions, judges={
-        JUDGE: {"type": "llm", "model": JUDGE, "max_reasks": 1, "prompt": str(write_prompt(work, "Be thorough."))}
-    })
-    games = 2 * QUESTIONS * len(MODELS)
-    cached_before = cached_responses(work)
-    server.inject("slow", model=JUDGE, rate=1.0, delay=0.3)  # judging lasts long enough to be killed in
-    try:
-        cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
-               "--configfile", str(cfg), "--cores", "2", "leaderboard"]
-        env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ['PATH']}"}
-        proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env,
-                                start_new_session=True)
-        deadline = time.time() + 300
-        while len(cached_responses(work) - cached_before) < 2 and time.time() < deadline and proc.poll() is None:
-            time.sleep(0.02)
-        os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
-    finally:
-        server.clear_faults()
-    paid_before_kill = len(cached_responses(work) - cached_before)
-    assert 2 <= paid_before_kill < games, "the kill did not land in the middle of judging"
-
-    snakemake(work, "--unlock", configfile=cfg)  # a killed Snakemake leaves its lock behind
-    plan = jobs_in(snakemake(work, "--dry-run", "leaderboard", configfile=cfg))
-    # Only judging reruns (no answers, no executions), and only the judgments the kill cut short.
-    assert judge_jobs() & plan and plan <= judge_jobs() | TAIL
-    before = server.calls
-    run = snakemake(work, "leaderboard", configfile=cfg)  # profiles/default: --rerun-incomplete
-    assert jobs_in(run) == plan and finished_jobs(run) == len(plan)
-    # The resumed run asks exactly the games whose verdicts the killed run had not received.
-    assert new_calls(server, before) == {JUDGE: games - paid_before_kill}
-    assert len(cached_responses(work) - cached_before) == games
 
 
 @pytest.fixture
@@ -271,16 +231,12 @@ def test_protect_outputs_freezes_answers_and_judgments(shared_tmp):
     assert (work / "results/leaderboard.json").stat().st_mode & 0o200  # the rest stays writable
 
     cfg = write_config(work / "config.yaml", **{**fields, "question_limit": 2})
-    cmd = [sys.executable, "-m", "snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(work),
-           "--configfile", str(cfg), "--cores", "2", "--dry-run", "leaderboard"]
-    env = {**os.environ, "HOME": str(work)}
+    cmd = snakemake_cmd(work, "--dry-run", "leaderboard", configfile=cfg)
     if os.geteuid() == 0:
         # Snakemake's protection is the write permission, which root ignores: ask as an ordinary user.
-        for root, dirs, files in os.walk(work):
-            for name in [root, *(os.path.join(root, n) for n in dirs + files)]:
-                os.lchown(name, NOBODY, NOBODY)
-        cmd = ["setpriv", f"--reuid={NOBODY}", f"--regid={NOBODY}", "--clear-groups", "--", *cmd]
-    proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        give_to(work)
+        cmd = as_user(cmd)
+    proc = subprocess.run(cmd, capture_output=True, text=True, env=snakemake_env({"HOME": str(work)}), timeout=300)
     out = proc.stdout + proc.stderr
     assert proc.returncode != 0 and "Write-protected output files" in out, out[-3000:]
     # The first protected output the DAG meets is named (any model's answers, the baseline's included).

@@ -15,7 +15,7 @@ import logging
 from typing import Callable
 
 from codearena.config import JudgeSpec, ModelSpec, stable_hash
-from codearena.judging.pairs import Pair, judgment_record, new_game, skipped_game
+from codearena.judging.pairs import JUDGE_CALL_FAILED, Pair, judgment_record, new_game, skipped_game
 from codearena.judging.prompt import PromptOptions, build_messages, read_template
 from codearena.judging.verdict import LABELS, parse_verdict
 from codearena.llm.cache import ResponseCache
@@ -85,7 +85,7 @@ async def _play(client: LLMClient, judge: JudgeSpec, messages: list[dict], recor
         try:
             completion = await client.complete(messages, temperature=judge.temperature, max_tokens=judge.max_tokens)
         except CallFailed as e:
-            record["error"] = f"judge call failed: {getattr(e, 'reason', None) or e}"
+            record["error"] = JUDGE_CALL_FAILED + (getattr(e, "reason", None) or str(e))
             break
         stats["calls"] += 1
         stats["cached"] += bool(completion.cached)

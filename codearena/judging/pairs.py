@@ -119,6 +119,17 @@ def build_pairs(
     return pairs
 
 
+# How a game's (or a reward verdict order's) `error` starts when the judge call itself failed, as
+# opposed to a reply without a verdict label: only the former is retried (`codearena.retries`).
+JUDGE_CALL_FAILED = "judge call failed: "
+
+
+def call_failed(game: dict) -> bool:
+    """The game has no verdict because its judge call failed after the client's retries."""
+    error = game.get("error")
+    return isinstance(error, str) and error.startswith(JUDGE_CALL_FAILED)
+
+
 def skipped_game(pair: Pair, game: int) -> dict | None:
     """The record of a game that needs no judge call, or None if the judge must be asked."""
     reason = pair.skipped()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import random
 import time
@@ -57,6 +58,9 @@ class Completion:
     provider_model: str | None
     attempts: int  # provider calls made for this completion (0 when it came from the cache)
     first_text_s: float | None = None  # streamed calls: seconds until the first text arrived
+    # Unix time the provider's response arrived; a cache hit gives the original call's time (as it
+    # gives its latency), so a record rebuilt from the cache is the same as the first one.
+    tstamp: float | None = None
 
 
 # Receives the whole text so far (not the delta) each time a streamed chunk arrives; "" when an attempt
@@ -67,10 +71,11 @@ OnText = Callable[[str], Awaitable[None] | None]
 class CallFailed(Exception):
     """The call gave no answer after the retries allowed; `reason` is one line."""
 
-    def __init__(self, reason: str, attempts: int = 0) -> None:
+    def __init__(self, reason: str, attempts: int = 0, request_hash: str | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
         self.attempts = attempts
+        self.request_hash = request_hash  # the response-cache key of the request that failed
 
 
 class MissingAPIKey(CallFailed):
@@ -251,16 +256,7 @@ class LLMClient:
             counts["cache_hits"] += 1
             if on_text is not None:
                 await _emit(on_text, hit["text"])
-            return Completion(
-                text=hit["text"],
-                usage=hit.get("usage"),
-                cost_usd=hit.get("cost_usd"),
-                latency_s=hit.get("latency_s") or 0.0,
-                cached=True,
-                request_hash=key,
-                provider_model=hit.get("provider_model"),
-                attempts=0,
-            )
+            return _from_entry(hit, key, cached=True, attempts=0)
         missing = self.spec.missing_key()
         if missing:
             raise MissingAPIKey(self.spec.name, missing)
@@ -296,10 +292,10 @@ class LLMClient:
                 last = f"{type(e).__name__}: {_one_line(e)}"
                 if not is_retryable(e):
                     counts["failed"] += 1
-                    raise CallFailed(f"{last} (not retryable)", attempts) from e
+                    raise CallFailed(f"{last} (not retryable)", attempts, key) from e
                 if attempts > self.spec.max_retries:
                     counts["failed"] += 1
-                    raise CallFailed(f"{last} (gave up after {attempts} attempts)", attempts) from e
+                    raise CallFailed(f"{last} (gave up after {attempts} attempts)", attempts, key) from e
                 wait = retry_after_s(e) if _status(e) in (429, 503) else None
                 if wait is not None:
                     wait = min(wait, RETRY_AFTER_MAX_S)
@@ -308,31 +304,43 @@ class LLMClient:
                 counts["retries"] += 1
                 await asyncio.sleep(wait)
                 continue
-            completion = Completion(
+            entry = _entry(
                 text=text,
                 usage=_usage(resp),
                 cost_usd=_cost(resp),
                 latency_s=round(latency, 4),
-                cached=False,
-                request_hash=key,
                 provider_model=getattr(resp, "model", None),
-                attempts=attempts,
-                first_text_s=None if first_text is None else round(first_text, 4),
+                model=self.spec.model,
+                tstamp=round(time.time(), 3),
             )
-            self._store(key, completion)
+            self._store(key, entry)
+            completion = _from_entry(entry, key, cached=False, attempts=attempts)
+            completion.first_text_s = None if first_text is None else round(first_text, 4)
             return completion
 
-    def _store(self, key: str, completion: Completion) -> None:
+    def _store(self, key: str, entry: dict) -> None:
         """Cache a success. A cache that cannot be written costs a rerun later, not this answer."""
         try:
-            self.cache.put(key, {
-                "text": completion.text,
-                "usage": completion.usage,
-                "cost_usd": completion.cost_usd,
-                "latency_s": completion.latency_s,
-                "provider_model": completion.provider_model,
-                "model": self.spec.model,
-                "tstamp": time.time(),
-            })
+            self.cache.put(key, entry)
         except OSError as e:
             log.warning("response cache: could not store %s for model %s: %s", key, self.spec.name, e)
+
+
+def _entry(**fields) -> dict:
+    """A cache entry as the cache gives it back (JSON, keys sorted), so that a fresh completion and a
+    later cache hit of it carry equal values down to the order of the usage keys."""
+    return json.loads(json.dumps(fields, sort_keys=True))
+
+
+def _from_entry(entry: dict, key: str, *, cached: bool, attempts: int) -> Completion:
+    return Completion(
+        text=entry["text"],
+        usage=entry.get("usage"),
+        cost_usd=entry.get("cost_usd"),
+        latency_s=entry.get("latency_s") or 0.0,
+        cached=cached,
+        request_hash=key,
+        provider_model=entry.get("provider_model"),
+        attempts=attempts,
+        tstamp=entry.get("tstamp"),
+    )

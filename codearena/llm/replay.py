@@ -7,12 +7,17 @@ Three record shapes are accepted, so recordings from codearena and from upstream
 * upstream AutoCodeArena / arena-hard `generation.jsonl`: `{"uid", "messages": [..., {"role":
   "assistant", "content": {"answer": ...}}]}` (the content may also be a plain string);
 * minimal `{"uid", "answer"}` or `{"uid", "response"}`.
+
+`replay_for_questions` also checks that the recording belongs to the questions being answered: a
+recording that answers none of them, or whose record for a uid was given a different prompt (the two
+shapes that carry `messages` keep the question), is an error naming the file and line.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from dataclasses import dataclass
 from pathlib import Path
 
 from codearena.io import ArtifactError
@@ -38,10 +43,59 @@ def _answer_of(record: dict) -> str | None:
     raise ValueError("no answer: expected 'answer', 'response' or 'messages' ending with the assistant's reply")
 
 
+def _prompt_of(record: dict) -> str | None:
+    """The last user message of a record that keeps its messages (None when it has none as text)."""
+    messages = record.get("messages")
+    if not isinstance(messages, list):
+        return None
+    users = [m.get("content") for m in messages if isinstance(m, dict) and m.get("role") == "user"]
+    return users[-1] if users and isinstance(users[-1], str) else None
+
+
+@dataclass(frozen=True)
+class Recorded:
+    answer: str | None  # None: the record says the call failed
+    prompt: str | None  # the question as recorded, when the record keeps it
+    line: int
+
+
 def load_replay(path: str | os.PathLike) -> dict[str, str]:
     """uid -> recorded answer. Broken lines, records without uid and duplicate uids raise ArtifactError (file:line)."""
+    return {uid: r.answer for uid, r in _read(Path(path)).items() if r.answer is not None}
+
+
+def _same_question(instruction: str, prompt: str) -> bool:
+    """Upstream recordings may wrap the question in a template: containing it counts as the same."""
+    instruction, prompt = " ".join(instruction.split()), " ".join(prompt.split())
+    return instruction == prompt or instruction in prompt
+
+
+def replay_for_questions(path: str | os.PathLike, questions: list[dict]) -> dict[str, str]:
+    """`load_replay`, checked against `questions`: a recording of other questions is an ArtifactError.
+
+    A recording may hold more questions than asked (a `question_limit`) or miss some (those get
+    failed records naming the file); but one that answers none of the questions, or answers a uid
+    with a different prompt, belongs to another benchmark or another version of it."""
     path = Path(path)
-    answers: dict[str, str] = {}
+    recorded = _read(path)
+    if recorded and not any(q["uid"] in recorded for q in questions):
+        raise ArtifactError(
+            f"{path}: none of its {len(recorded)} recorded answers is for one of the {len(questions)} questions "
+            f"(it has uid {next(iter(recorded))!r}, the questions start with {questions[0]['uid']!r}): "
+            "a recording of other questions?"
+        )
+    for q in questions:
+        r = recorded.get(q["uid"])
+        if r is not None and r.prompt is not None and not _same_question(q["instruction"], r.prompt):
+            raise ArtifactError(
+                f"{path}:{r.line}: uid {q['uid']}: recorded for a different question "
+                f"(recorded prompt {r.prompt[:60]!r}, question {q['instruction'][:60]!r})"
+            )
+    return {uid: r.answer for uid, r in recorded.items() if r.answer is not None}
+
+
+def _read(path: Path) -> dict[str, Recorded]:
+    answers: dict[str, Recorded] = {}
     first_line: dict[str, int] = {}
     try:
         f = open(path, encoding="utf-8")
@@ -68,6 +122,5 @@ def load_replay(path: str | os.PathLike) -> dict[str, str]:
                 answer = _answer_of(record)
             except ValueError as e:
                 raise ArtifactError(f"{where}: uid {uid}: {e}") from None
-            if answer is not None:
-                answers[uid] = answer
+            answers[uid] = Recorded(answer, _prompt_of(record), lineno)
     return answers

@@ -18,7 +18,7 @@ import os
 import threading
 from pathlib import Path
 
-from codearena.io import ArtifactError
+from codearena.io import ArtifactError, WriteError
 
 
 class Journal:
@@ -55,14 +55,20 @@ class Journal:
         """Write one record durably (flushed and fsynced) before returning. Safe across threads."""
         line = json.dumps(record, ensure_ascii=False) + "\n"
         with self._lock:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            if not self._healed:
-                self._heal()
-                self._healed = True
-            with open(self.path, "a", encoding="utf-8") as f:
-                f.write(line)
-                f.flush()
-                os.fsync(f.fileno())
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                if not self._healed:
+                    self._heal()
+                    self._healed = True
+                with open(self.path, "a", encoding="utf-8") as f:
+                    f.write(line)
+                    f.flush()
+                    os.fsync(f.fileno())
+            except OSError as e:
+                # A full disk may leave part of this line: a torn last line, which readers skip and
+                # the next append cuts off (`_heal`), as after a crash.
+                self._healed = False
+                raise WriteError(self.path, e) from e
 
     def _heal(self) -> None:
         """Cut a torn last line (a record whose writer died mid-line, never complete, never read) so

@@ -16,7 +16,8 @@ below is B, exactly 1/2 a tie), and `position_flip` says whether the two orders 
 order fails, the other decides alone and no flip is counted.
 
 Records are appended to a `Journal` as they finish and reused on the next run when the battle's
-judge input and the judge settings are unchanged (`input_sha256`) and the verdict is not an error.
+judge input and the judge settings are unchanged (`input_sha256`), the verdict is not an error and
+no order's judge call failed.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from codearena.config import JudgeSpec, ModelSpec, stable_hash
 from codearena.extract import extract
 from codearena.judging.execution_judge import RULES_VERSION, compare
 from codearena.judging.llm_judge import _sum_usage  # the same usage totals as the leaderboard judge
-from codearena.judging.pairs import Side
+from codearena.judging.pairs import JUDGE_CALL_FAILED, Side, call_failed
 from codearena.llm.cache import ResponseCache
 from codearena.llm.client import CallFailed, LLMClient, MissingAPIKey
 from codearena.reward.journal import Journal
@@ -107,7 +108,7 @@ def run_judge(
     for battle in battles:
         input_sha = stable_hash({"battle": battle_fingerprint(battle), "settings": settings_sha})
         old = done.get(battle["chat_session_id"])
-        if old and old.get("input_sha256") == input_sha and old.get("verdict") != ERROR:
+        if old and old.get("input_sha256") == input_sha and old.get("verdict") != ERROR and not _call_failed(old):
             records[battle["chat_session_id"]] = {**old, **_meta(battle, judge, run)}
         else:
             todo.append((battle, input_sha))
@@ -186,6 +187,12 @@ def _record(battle: dict, judge: JudgeSpec, run: RunSettings, orders: list[dict]
     }
 
 
+def _call_failed(record: dict) -> bool:
+    """An order's judge call failed (the other may have decided): judged again, as failed answers
+    and judge games are (only the failed call reaches the provider; the rest is cached)."""
+    return any(isinstance(o, dict) and call_failed(o) for o in record.get("orders") or [])
+
+
 async def _judge_llm(judge, model, todo, run: RunSettings, journal: Journal, cache, log) -> list[dict]:
     client = LLMClient(model, cache)
     system = system_prompt(run.mode, run.system_prompt_path)
@@ -225,7 +232,7 @@ async def _play(client: LLMClient, judge: JudgeSpec, battle: dict, order: str, r
                 raise
             if isinstance(e.__cause__, litellm.ContextWindowExceededError) and shrink < MAX_SHRINKS:
                 continue
-            result["error"] = f"judge call failed: {e.reason}"
+            result["error"] = JUDGE_CALL_FAILED + e.reason
         break
     if result["verdict"] is not None and order == "BA":
         result["verdict"] = swap(result["verdict"])  # back to the dataset's sides
