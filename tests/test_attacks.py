@@ -75,7 +75,8 @@ ATTACK_TABLE = [
     # Whichever limit comes first on a loaded machine: the CPU seconds or the wall clock.
     Attack("python", "cpu_spin", "timeout", r"\[sandbox\] (CPU time limit of 2 s exceeded|timed out after 4 s)"),
     Attack("python", "infinite_output", "timeout",
-           r"\[sandbox\] timed out after 4 s .*output beyond 200000 bytes per stream was dropped"),
+           r"\[sandbox\] (CPU time limit of 2 s exceeded|timed out after 4 s).*"
+           r"output beyond 200000 bytes per stream was dropped"),
     Attack("python", "disk_fill_one_file", "error", r"File too large"),
     Attack("python", "disk_fill_many_files", "ok", r"wrote \d+ MB in \d+ files \(No space left on device\)"),
     Attack("python", "disk_fill_inodes", "ok",

@@ -19,7 +19,10 @@ from workflow_helpers import REPO
 pytestmark = pytest.mark.slow
 
 
-def test_snakemake_arena_serves_until_interrupted(fake_llm, tmp_path):
+# Ctrl-C signals Snakemake and its job together; a second signal soon after (Snakemake's own SIGTERM to
+# the job, a second Ctrl-C) must not cut the job's clean-up short and leave it hanging.
+@pytest.mark.parametrize("then_sigterm", [False, True], ids=["ctrl-c", "ctrl-c-then-sigterm"])
+def test_snakemake_arena_serves_until_interrupted(fake_llm, tmp_path, then_sigterm):
     config = tmp_path / "config.yaml"
     config.write_text(yaml.safe_dump(arena_config(tmp_path, fake_llm.base_url, ("fake-x", "fake-y"))))
     env = dict(os.environ, PATH=f"{os.path.dirname(sys.executable)}{os.pathsep}{os.environ.get('PATH', '')}")
@@ -43,7 +46,14 @@ def test_snakemake_arena_serves_until_interrupted(fake_llm, tmp_path):
         assert (tmp_path / "arena.db").is_file()
     finally:
         os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C: the terminal signals Snakemake and its job
-        rest, _ = proc.communicate(timeout=60)
+        if then_sigterm:
+            time.sleep(0.05)
+            os.killpg(proc.pid, signal.SIGTERM)
+        try:
+            rest, _ = proc.communicate(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)  # do not leave a hung app behind the test
+            raise
     for server in (url, preview):  # the app and its preview server are gone with the job
         with pytest.raises(OSError):
             urllib.request.urlopen(server, timeout=5)

@@ -51,20 +51,34 @@ def start(settings: Settings | ArenaSettings, *, base_dirs: list[Path] | None = 
         arena.close()
         raise
     running = RunningArena(arena=arena, blocks=blocks, url=url)
-    if not quiet:
-        print(f"codearena arena: {url} (live previews from {arena.preview.origin}; votes in {settings.section['database']})",
-              flush=True)
-    if block:
+    main = block and threading.current_thread() is threading.main_thread()
+    if main:
         # SIGTERM (Snakemake stopping the job, `kill`) ends the app like Ctrl-C: sandboxes, the browser and
         # the database are closed, not abandoned.
-        if threading.current_thread() is threading.main_thread():
-            signal.signal(signal.SIGTERM, _interrupt)
-        try:
+        signal.signal(signal.SIGINT, _interrupt)
+        signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        if not quiet:
+            print(f"codearena arena: {url} (live previews from {arena.preview.origin}; "
+                  f"votes in {settings.section['database']})", flush=True)
+        if block:
             blocks.block_thread()
-        finally:
+    finally:
+        if main:
+            _ignore_signals()
+        if block:
             running.close()
     return running
 
 
 def _interrupt(signum, frame) -> None:
+    # Ctrl-C reaches Snakemake and this job at once, then Snakemake sends the job SIGTERM: the signals
+    # after the first must not cut the clean-up short (a half-closed server leaves threads that keep
+    # the process alive).
+    _ignore_signals()
     raise KeyboardInterrupt
+
+
+def _ignore_signals() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
