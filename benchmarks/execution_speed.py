@@ -22,7 +22,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
-import corpus  # noqa: E402  (tests/corpus.py: the corpus format)
+import backend_corpus  # noqa: E402  (tests/backend_corpus.py: the <case>.md + expected.yaml corpora)
+import corpus  # noqa: E402  (tests/corpus.py: the manifest.yaml corpora)
+
+from codearena.extract import extract  # noqa: E402
 
 from codearena.runners import RUNNERS, RunContext, Sample, run_sample, unsupported  # noqa: E402
 from codearena.sandbox import get_backend  # noqa: E402
@@ -30,10 +33,27 @@ from codearena.sandbox import get_backend  # noqa: E402
 TARGETS = {"html": 1.0, "react": 3.0, "vue": 3.0}
 
 
+def corpus_environments() -> set[str]:
+    return set(corpus.environments()) | {p.parent.name for p in backend_corpus.CORPUS.glob("*/expected.yaml")}
+
+
+def working_samples(env: str) -> list[Sample]:
+    """The corpus entries of `env` expected to run fine, in either corpus format."""
+    if env in corpus.environments():
+        return [Sample(uid=e.uid, model="bench", env=env, code=e.code(), language=e.language)
+                for e in corpus.load(env) if e.status == "ok"]
+    samples = []
+    for case, answer, expected in backend_corpus.corpus(env):
+        if expected["status"] == "ok":
+            found = extract(answer)
+            samples.append(Sample(uid=f"{env}-{case}", model="bench", env=env, code=found.code,
+                                  language=found.language, dependencies=found.dependencies))
+    return samples
+
+
 def time_environment(env: str, rounds: int, backend: str, settings: dict) -> tuple[list[float], int, list[str]]:
     """Per-sample seconds over `rounds` warm passes, the number of samples, and unexpected statuses."""
-    entries = [e for e in corpus.load(env) if e.status == "ok"]
-    samples = [Sample(uid=e.uid, model="bench", env=env, code=e.code(), language=e.language) for e in entries]
+    samples = working_samples(env)
     times: list[float] = []
     unexpected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="codearena-bench-") as scratch:
@@ -62,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", default="local")
     args = parser.parse_args(argv)
     settings = dict(corpus.SETTINGS, timeout_s=20, cpu_s=20)
-    with_corpus = set(corpus.environments())
+    with_corpus = corpus_environments()
     envs = args.env or list(RUNNERS)
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
           "(other work on the machine slows every figure)")
