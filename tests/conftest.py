@@ -63,7 +63,6 @@ def fake_spec(fake_llm):
     return make
 
 
-
 # `make test` runs the suite on two pytest-xdist workers. A test module is one unit of work, so its
 # module fixtures (the demo build, a fake server) are built once; the modules that use the private
 # dockerd and its images (a session fixture that takes minutes to build) form one unit, so only one
