@@ -7,7 +7,6 @@ from __future__ import annotations
 import socket
 import subprocess
 import sys
-import textwrap
 import time
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from codearena.sandbox.docker import LABEL, DockerBackend
 
 from backend_corpus import compare_with_local, corpus
 from docker_fixtures import docker_engine  # noqa: F401  (the session fixture)
+from sandbox_helpers import py, work  # noqa: F401  (work: the fixture)
 
 # Set-up on a fresh machine (apt, mmdebstrap, image build) takes minutes; each test is short.
 pytestmark = [pytest.mark.slow, pytest.mark.timeout(1200)]
@@ -34,17 +34,6 @@ def backend(docker_engine) -> DockerBackend:  # noqa: F811
     b = get_backend("docker", base_url=docker_engine.base_url)
     b.check()
     return b
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-def py(backend, work, code: str, limits: Limits = Limits(wall_s=30), **kw):
-    return backend.run([backend.python(), "-c", textwrap.dedent(code)], work, limits=limits, **kw)
 
 
 def containers(engine) -> list[dict]:

@@ -5,9 +5,7 @@ without a key, without network, with a wrong key or template."""
 from __future__ import annotations
 
 import socket
-import textwrap
 import time
-from pathlib import Path
 
 import pytest
 
@@ -16,6 +14,7 @@ from codearena.sandbox.base import WORKDIR
 
 from backend_corpus import compare_with_local
 from fake_e2b_server import FakeE2B
+from sandbox_helpers import py, work  # noqa: F401  (work: the fixture)
 
 pytestmark = pytest.mark.timeout(300)
 
@@ -33,17 +32,6 @@ def backend(fake):
     b = get_backend("e2b")
     b.check()
     return b
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-def py(backend, work, code: str, limits: Limits = Limits(wall_s=30), **kw):
-    return backend.run([backend.python(), "-c", textwrap.dedent(code)], work, limits=limits, **kw)
 
 
 def test_a_run_uploads_runs_as_the_template_user_and_brings_files_back(backend, work, fake):

@@ -6,7 +6,6 @@ in tests/test_attacks.py, through the real execution job on every backend.
 
 from __future__ import annotations
 
-import os
 import shutil
 import signal
 import socket
@@ -23,6 +22,7 @@ import pytest
 from codearena.sandbox import Limits, LocalBackend, SandboxError, SandboxUnavailable, get_backend, sandbox_python
 from codearena.sandbox import cgroups
 from codearena.sandbox.base import WORKDIR
+from sandbox_helpers import py, work  # noqa: F401  (work: the fixture)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -32,17 +32,6 @@ def backend() -> LocalBackend:
     b = get_backend("local")
     b.check()
     return b
-
-
-@pytest.fixture
-def work(tmp_path: Path) -> Path:
-    d = tmp_path / "work"
-    d.mkdir()
-    return d
-
-
-def py(backend, work, code: str, limits: Limits = Limits(wall_s=20), **kw):
-    return backend.run([backend.python(), "-c", textwrap.dedent(code)], work, limits=limits, **kw)
 
 
 def processes_with(marker: str) -> list[int]:

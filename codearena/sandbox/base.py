@@ -8,11 +8,24 @@ depend on the host), runs the sandbox Python from `python()`, and finds the file
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
 
 WORKDIR = "/sandbox"
+SANDBOX_FILES_INSIDE = "/opt/codearena"  # where every backend shows the repository's sandbox/ files
+
+
+def sandbox_environment(python_dir: str | None, env: dict[str, str] | None) -> dict[str, str]:
+    """The whole environment a sample gets (nothing of the host's): the same on every backend."""
+    base = {
+        "PATH": (f"{python_dir}:" if python_dir else "") + "/usr/local/bin:/usr/bin:/bin",
+        "HOME": WORKDIR, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
+        "USER": "sandbox", "LOGNAME": "sandbox", "TERM": "dumb",
+    }
+    base.update(env or {})
+    return base
 
 
 class SandboxError(RuntimeError):
@@ -36,6 +49,12 @@ class Limits:
     @property
     def address_space_bytes(self) -> int:
         return (self.address_space_mb or self.memory_mb) * 2**20
+
+    def prlimit(self, *extra: str) -> list[str]:
+        """`prlimit` options for these limits, where a backend sets them inside (docker, e2b)."""
+        cpu = max(1, math.ceil(self.cpu_s))
+        return ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={self.address_space_bytes}",
+                f"--fsize={self.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0", *extra]
 
     @classmethod
     def from_settings(cls, settings: dict) -> "Limits":
@@ -100,6 +119,6 @@ class Backend(ABC):
     def python(self) -> str:
         """The sandbox Python interpreter, as a path inside the sandbox."""
 
-    @abstractmethod
     def sandbox_path(self, relpath: str) -> str:
         """Where the repository file `sandbox/<relpath>` is seen inside the sandbox."""
+        return f"{SANDBOX_FILES_INSIDE}/{relpath.lstrip('/')}"

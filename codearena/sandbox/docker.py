@@ -20,7 +20,6 @@ Measured on this machine (probe_docker.md): create+start+wait+remove of a contai
 from __future__ import annotations
 
 import atexit
-import math
 import os
 import signal
 import socket
@@ -29,10 +28,10 @@ import time
 from pathlib import Path
 from typing import Any
 
-from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server
+from .base import (WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server,
+                   sandbox_environment)
 from .cgroups import _start_time
 
-SANDBOX_FILES_INSIDE = "/opt/codearena"  # the image copies the repository's sandbox/ runner files here
 PYTHON_INSIDE = "/opt/venv/bin/python"
 SANDBOX_UID = 1000  # the image's `sandbox` user; bwrap's --uid in the local backend is the same
 LABEL = "org.codearena.sandbox"  # on every container we create: its value names the owner process
@@ -211,9 +210,6 @@ class DockerBackend(Backend):
     def python(self) -> str:
         return self._python
 
-    def sandbox_path(self, relpath: str) -> str:
-        return f"{SANDBOX_FILES_INSIDE}/{relpath.lstrip('/')}"
-
     # -- the container ----------------------------------------------------------------------------
     @staticmethod
     def _hand_over(workdir: Path) -> str:
@@ -227,27 +223,16 @@ class DockerBackend(Backend):
         os.chown(workdir, SANDBOX_UID, SANDBOX_UID)
         return f"{SANDBOX_UID}:{SANDBOX_UID}"
 
-    def _environment(self, env: dict[str, str] | None) -> dict[str, str]:
-        base = {
-            "PATH": f"{Path(self._python).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": WORKDIR, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-            "USER": "sandbox", "LOGNAME": "sandbox", "TERM": "dumb",
-        }
-        base.update(env or {})
-        return base
-
     def container_config(self, argv: list[str], workdir: Path, limits: Limits, env: dict[str, str] | None,
                          network: bool, stdin: bool, user: str) -> dict:
         """The settings of the container for one run (for logs, tests and debugging)."""
         from docker.types import LogConfig, Mount
 
-        cpu = max(1, math.ceil(limits.cpu_s))
         memory = limits.memory_mb * 2**20
-        command = ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.address_space_bytes}",
-                   f"--fsize={limits.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0", "--", *argv]
+        command = [*limits.prlimit(), "--", *argv]
         return dict(
             image=self.image, command=command, user=user, working_dir=WORKDIR,
-            environment=self._environment(env), hostname="sandbox",
+            environment=sandbox_environment(str(Path(self._python).parent), env), hostname="sandbox",
             network_mode=self.network if network else "none",
             mem_limit=memory, memswap_limit=memory, pids_limit=limits.max_processes,
             nano_cpus=int(self.cpus * 1e9), read_only=True, init=True,

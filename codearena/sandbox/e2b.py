@@ -30,11 +30,11 @@ import threading
 import time
 from pathlib import Path
 
-from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server
+from .base import (WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server,
+                   sandbox_environment)
 
 log = logging.getLogger(__name__)
 
-SANDBOX_FILES_INSIDE = "/opt/codearena"
 PYTHON_INSIDE = "/opt/venv/bin/python"
 USER = "user"  # the template's default user (E2B's convention)
 IN_TAR = "/tmp/codearena-in.tar"
@@ -169,28 +169,14 @@ class E2BBackend(Backend):
     def python(self) -> str:
         return self._python
 
-    def sandbox_path(self, relpath: str) -> str:
-        return f"{SANDBOX_FILES_INSIDE}/{relpath.lstrip('/')}"
-
     # -- commands ---------------------------------------------------------------------------------
-    def _environment(self, env: dict[str, str] | None) -> dict[str, str]:
-        base = {
-            "PATH": f"{Path(self._python).parent}:/usr/local/bin:/usr/bin:/bin",
-            "HOME": WORKDIR, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-            "USER": "sandbox", "LOGNAME": "sandbox", "TERM": "dumb",
-        }
-        base.update(env or {})
-        return base
-
     def command(self, argv: list[str], limits: Limits, env: dict[str, str] | None, wall: bool = True) -> str:
         """The shell command for `argv` in the sandbox: clean environment, wall clock, rlimits."""
-        cpu = max(1, math.ceil(limits.cpu_s))
-        words = ["env", "-i", *(f"{k}={v}" for k, v in self._environment(env).items())]
+        environment = sandbox_environment(str(Path(self._python).parent), env)
+        words = ["env", "-i", *(f"{k}={v}" for k, v in environment.items())]
         if wall:
             words += ["timeout", "-s", "KILL", f"{limits.wall_s:g}"]
-        words += ["prlimit", f"--cpu={cpu}:{cpu + 1}", f"--as={limits.address_space_bytes}",
-                  f"--fsize={limits.file_size_mb * 2**20}", "--nofile=1024:1024", "--core=0",
-                  f"--nproc={limits.max_processes}", "--", *argv]
+        words += [*limits.prlimit(f"--nproc={limits.max_processes}"), "--", *argv]
         return shlex.join(words)
 
     def _shell(self, sandbox, cmd: str, doing: str) -> str:

@@ -28,15 +28,16 @@ import threading
 import time
 import warnings
 from pathlib import Path
+from typing import Callable, NamedTuple
 
-from .base import WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable, Server
+from .base import (SANDBOX_FILES_INSIDE, WORKDIR, Backend, Limits, ProcessResult, SandboxError, SandboxUnavailable,
+                   Server, sandbox_environment)
 from .cgroups import PidsCgroup
 
 log = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SANDBOX_FILES = REPO_ROOT / "sandbox"  # runner wrappers, seen read-only inside
-SANDBOX_FILES_INSIDE = "/opt/codearena"
 BWRAP_MISSING = "bubblewrap (bwrap) is not installed; install it with `apt-get install bubblewrap`"
 NOBODY = 65534  # the uid of the fallback when no pids cgroup is usable
 KILL_GRACE_S = 2.0  # how long to keep reading after a kill before giving up on the pipes
@@ -136,6 +137,13 @@ class _Capture:
 # Live sandboxes, so that an orchestrator exiting normally (or by an exception) kills them too.
 # A SIGKILLed orchestrator is covered by PR_SET_PDEATHSIG on bwrap.
 _LIVE: dict[int, PidsCgroup | None] = {}
+
+
+class Spawned(NamedTuple):
+    proc: subprocess.Popen
+    cgroup: PidsCgroup | None
+    status_fd: int  # bwrap's JSON status (read end)
+    start: float  # time.monotonic() just before the fork
 _LIVE_LOCK = threading.Lock()
 
 
@@ -184,9 +192,6 @@ class LocalBackend(Backend):
         except SandboxUnavailable:
             return None
 
-    def sandbox_path(self, relpath: str) -> str:
-        return f"{SANDBOX_FILES_INSIDE}/{relpath.lstrip('/')}"
-
     def bwrap(self) -> str:
         path = self._bwrap or shutil.which("bwrap")
         if not path or not os.access(path, os.X_OK):
@@ -233,14 +238,8 @@ class LocalBackend(Backend):
 
     def _environment(self, env: dict[str, str] | None) -> list[str]:
         python = self._python_if_any()
-        base = {
-            "PATH": (f"{python.parent}:" if python else "") + "/usr/local/bin:/usr/bin:/bin",
-            "HOME": WORKDIR, "TMPDIR": "/tmp", "LANG": "C.UTF-8",
-            "USER": "sandbox", "LOGNAME": "sandbox", "TERM": "dumb",
-        }
-        base.update(env or {})
         args = ["--clearenv"]
-        for key, value in base.items():
+        for key, value in sandbox_environment(str(python.parent) if python else None, env).items():
             args += ["--setenv", key, value]
         return args
 
@@ -271,8 +270,11 @@ class LocalBackend(Backend):
         os.chown(workdir, NOBODY, NOBODY)
         return NOBODY
 
-    def run(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None = None,
-            stdin: bytes | None = None, network: bool = False) -> ProcessResult:
+    def spawn(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None,
+              network: bool, stdin: bool = False,
+              spawner: Callable[[Callable[[], subprocess.Popen]], subprocess.Popen] | None = None) -> Spawned:
+        """Start `argv` in bwrap, in its own cgroup (or as `nobody` without one), registered so that it
+        is killed if the orchestrator exits. `spawner` runs the fork (see codearena.sandbox.local_server)."""
         workdir = Path(workdir).resolve()
         if not workdir.is_dir():
             raise SandboxError(f"work directory {workdir} does not exist")
@@ -287,17 +289,22 @@ class LocalBackend(Backend):
         else:
             drop_to = self._fallback("disabled", workdir)
         cg_fds: list[int] = []
-        # bwrap writes {"exit-code": N} here only if the command really ran: without it, the sandbox
-        # itself failed (a missing bind source, an interpreter that cannot be executed), not the sample.
+        # bwrap writes {"child-pid": N} here when it has created the sandbox, and {"exit-code": M} only
+        # if the command really ran: without it, the sandbox itself failed (a missing bind source, an
+        # interpreter that cannot be executed), not the sample.
         status_r, status_w = os.pipe()
         cmd[1:1] = ["--json-status-fd", str(status_w)]
         start = time.monotonic()
-        try:
-            cg_fds = cgroup.open_procs() if cgroup else []
-            proc = subprocess.Popen(
-                cmd, stdin=subprocess.PIPE if stdin is not None else subprocess.DEVNULL,
+
+        def popen() -> subprocess.Popen:
+            return subprocess.Popen(
+                cmd, stdin=subprocess.PIPE if stdin else subprocess.DEVNULL,
                 stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True, pass_fds=[status_w],
                 preexec_fn=_preexec(limits, cg_fds, drop_to), env={"PATH": "/usr/bin:/bin"})
+
+        try:
+            cg_fds = cgroup.open_procs() if cgroup else []
+            proc = spawner(popen) if spawner else popen()
         except OSError as e:
             os.close(status_r)
             if cgroup:
@@ -309,6 +316,12 @@ class LocalBackend(Backend):
                 os.close(fd)
         with _LIVE_LOCK:
             _LIVE[proc.pid] = cgroup
+        return Spawned(proc, cgroup, status_r, start)
+
+    def run(self, argv: list[str], workdir: Path, *, limits: Limits, env: dict[str, str] | None = None,
+            stdin: bytes | None = None, network: bool = False) -> ProcessResult:
+        proc, cgroup, status_r, start = self.spawn(argv, workdir, limits=limits, env=env, network=network,
+                                                   stdin=stdin is not None)
         try:
             out, err, timed_out = _collect(proc, stdin, limits, start, cgroup)
             if not timed_out:  # the pipes closed; the program may still run (it closed them itself)

@@ -37,50 +37,11 @@ _SPAWNER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="codearena-spawn
 
 def start_server(backend: "LocalBackend", argv: list[str], workdir: Path, *, limits: Limits, port: int,
                  env: dict[str, str] | None) -> "LocalServer":
-    from . import local
-
     if os.geteuid() != 0:
         raise SandboxUnavailable("server apps on the local backend need root: the browser and the readiness "
                                  "check join the app's network namespace (setns needs CAP_SYS_ADMIN)")
-    workdir = Path(workdir).resolve()
-    if not workdir.is_dir():
-        raise SandboxError(f"work directory {workdir} does not exist")
-    cmd = backend.command(argv, workdir, env, network=False)
-    cgroup: PidsCgroup | None = None
-    drop_to: int | None = None
-    if backend.use_cgroup:
-        try:
-            cgroup = PidsCgroup(limits.max_processes, limits.memory_mb)
-        except OSError as e:
-            drop_to = backend._fallback(str(e), workdir)
-    else:
-        drop_to = backend._fallback("disabled", workdir)
-    # bwrap writes {"child-pid": N} here when it has created the sandbox (N is its pid 1, in our pid
-    # namespace; its network namespace is the app's), and {"exit-code": M} only if the command really
-    # ran and ended: without it, the sandbox itself failed (a missing bind source, a missing program).
-    status_r, status_w = os.pipe()
-    cmd[1:1] = ["--json-status-fd", str(status_w)]
-    cg_fds = cgroup.open_procs() if cgroup else []
-    start = time.monotonic()
-
-    def spawn() -> subprocess.Popen:
-        return subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=True, pass_fds=[status_w],
-                                preexec_fn=local._preexec(limits, cg_fds, drop_to), env={"PATH": "/usr/bin:/bin"})
-
-    try:
-        proc = _SPAWNER.submit(spawn).result()
-    except OSError as e:
-        os.close(status_r)
-        if cgroup:
-            cgroup.remove()
-        raise SandboxError(f"cannot start bwrap: {e}") from e
-    finally:
-        os.close(status_w)
-        for fd in cg_fds:
-            os.close(fd)
-    with local._LIVE_LOCK:
-        local._LIVE[proc.pid] = cgroup
+    proc, cgroup, status_r, start = backend.spawn(argv, workdir, limits=limits, env=env, network=False,
+                                                  spawner=lambda popen: _SPAWNER.submit(popen).result())
     server = LocalServer(proc, cgroup, port, limits, start, status_r)
     try:
         child = _read_child_pid(status_r, proc)
