@@ -9,6 +9,7 @@ depend on the host), runs the sandbox Python from `python()`, and finds the file
 from __future__ import annotations
 
 import math
+import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from pathlib import Path
@@ -94,6 +95,24 @@ class Server(ABC):
     @abstractmethod
     def stop(self) -> ProcessResult:
         """Stop the whole process tree; return its exit code and the output it wrote (the server log)."""
+
+    @abstractmethod
+    def _kill(self) -> None:
+        """End the app now (`stop()` collects what it left)."""
+
+    def _bound_life(self, wall_s: float) -> None:
+        """The app's whole life is bounded by the wall-clock limit, whatever its caller does: at the
+        limit it is killed and `_expired` says so. Also the state `stop()` works with."""
+        self._expired = False
+        self._result: ProcessResult | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(wall_s, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _expire(self) -> None:
+        self._expired = True
+        self._kill()
 
 
 class Backend(ABC):

@@ -352,16 +352,9 @@ class DockerServer(Server):
             raise SandboxUnavailable(f"cannot open the network namespace of container {container_id[:12]} "
                                      f"(pid {pid}): {e}; the Docker engine must run on this machine") from e
         self.netns = f"/proc/{os.getpid()}/fd/{self._netns_fd}"
-        self._expired = False
-        self._result: ProcessResult | None = None
-        self._lock = threading.Lock()
-        # The app's whole life is bounded by the wall-clock limit, whatever its caller does.
-        self._timer = threading.Timer(limits.wall_s, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._bound_life(limits.wall_s)
 
-    def _expire(self) -> None:
-        self._expired = True
+    def _kill(self) -> None:
         _kill(self._client, self._id)
 
     def alive(self) -> bool:

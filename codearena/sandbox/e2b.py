@@ -282,14 +282,9 @@ class E2BServer(Server):
         self._start = time.monotonic()
         self._rc: int | None = None
         self._ended = threading.Event()
-        self._expired = False
-        self._result: ProcessResult | None = None
-        self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, name="codearena-e2b-output", daemon=True)
         self._reader.start()
-        self._timer = threading.Timer(limits.wall_s, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._bound_life(limits.wall_s)
 
     def _read(self) -> None:
         e2b = self._backend._sdk()
@@ -302,11 +297,7 @@ class E2BServer(Server):
         finally:
             self._ended.set()
 
-    def _expire(self) -> None:
-        self._expired = True
-        self._kill_app()
-
-    def _kill_app(self) -> None:
+    def _kill(self) -> None:
         try:
             self._handle.kill()
         except Exception as e:  # noqa: BLE001  (killing the sandbox below ends it anyway)
@@ -321,7 +312,7 @@ class E2BServer(Server):
                 return self._result
             self._timer.cancel()
             ended_by_itself = self._ended.is_set() and not self._expired
-            self._kill_app()
+            self._kill()
             self._ended.wait(10)
             self._backend._kill(self._sandbox)
             self._reader.join(5)

@@ -93,13 +93,7 @@ class LocalServer(Server):
         self._out, self._err = _Capture(limits.output_bytes), _Capture(limits.output_bytes)
         self._reader = threading.Thread(target=self._read, name="codearena-server-log", daemon=True)
         self._reader.start()
-        self._expired = False
-        self._result: ProcessResult | None = None
-        self._lock = threading.Lock()
-        # The app's whole life is bounded by the wall-clock limit, whatever its caller does.
-        self._timer = threading.Timer(limits.wall_s, self._expire)
-        self._timer.daemon = True
-        self._timer.start()
+        self._bound_life(limits.wall_s)
 
     def attach_netns(self, child_pid: int) -> None:
         self._netns_fd = os.open(f"/proc/{child_pid}/ns/net", os.O_RDONLY | os.O_CLOEXEC)
@@ -119,10 +113,6 @@ class LocalServer(Server):
                         sel.unregister(key.fileobj)
         finally:
             sel.close()
-
-    def _expire(self) -> None:
-        self._expired = True
-        self._kill()
 
     def _kill(self) -> None:
         from .local import _kill_tree
