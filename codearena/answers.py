@@ -19,6 +19,7 @@ from typing import Callable
 
 from codearena.config import ConfigError, ModelSpec
 from codearena.extract import extract
+from codearena.io import read_text_file
 from codearena.llm.cache import ResponseCache
 
 Log = Callable[[str], None]
@@ -27,14 +28,10 @@ DEFAULT_SYSTEM_PROMPT = Path(__file__).resolve().parent / "prompts" / "generatio
 
 def load_system_prompt(path: str | None) -> str:
     """The generation system prompt: the file at `path`, or the packaged one for None."""
-    p = Path(path) if path else DEFAULT_SYSTEM_PROMPT
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ConfigError(f"{p}: generation system prompt file not found") from None
-    if not text.strip():
-        raise ConfigError(f"{p}: generation system prompt file is empty")
-    return text
+        return read_text_file(Path(path) if path else DEFAULT_SYSTEM_PROMPT, "generation system prompt file")
+    except (FileNotFoundError, ValueError) as e:
+        raise ConfigError(str(e)) from None
 
 
 def _checked(questions: list[dict]) -> list[dict]:

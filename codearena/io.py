@@ -84,6 +84,18 @@ def check_writable(directory: str | os.PathLike) -> None:
         raise WriteError(directory, e) from e
 
 
+def read_text_file(path: str | os.PathLike, what: str) -> str:
+    """A text file users edit (a prompt, a template): FileNotFoundError or ValueError naming it and
+    saying what it is, when it is missing or empty."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise FileNotFoundError(f"{path}: {what} not found") from None
+    if not text.strip():
+        raise ValueError(f"{path}: {what} is empty")
+    return text
+
+
 def read_jsonl(path: str | os.PathLike) -> list[dict]:
     """Read a JSONL file; a broken line raises ArtifactError naming the file and line number."""
     path = Path(path)

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from codearena.config import JudgeSpec, stable_hash
+from codearena.io import read_text_file
 from codearena.judging.images import MAX_BYTES, MAX_SIDE, encode_image
 from codearena.judging.pairs import Pair, Side
 from codearena.llm.parts import image_part, merge_parts, text_part
@@ -53,14 +54,7 @@ class PromptOptions:
 
 def load_judge_prompt(path: str | Path | None = None) -> str:
     """The judge system prompt: `path` if given, else the packaged one."""
-    path = Path(path) if path else SYSTEM_PROMPT
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: judge prompt file not found") from None
-    if not text.strip():
-        raise ValueError(f"{path}: judge prompt file is empty")
-    return text
+    return read_text_file(Path(path) if path else SYSTEM_PROMPT, "judge prompt file")
 
 
 def prompt_fingerprint(path: str | Path | None = None) -> str:

@@ -18,6 +18,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from codearena.config import stable_hash
+from codearena.io import read_text_file
 from codearena.judging.images import encode_image
 from codearena.llm.parts import image_part, merge_parts, text_part
 from codearena.reward.tokens import ENCODING, truncate
@@ -54,25 +55,14 @@ class Limits:
         return {**asdict(self), "tokenizer": ENCODING}
 
 
-def load_text(path: str | Path, what: str) -> str:
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise FileNotFoundError(f"{path}: {what} not found") from None
-    if not text.strip():
-        raise ValueError(f"{path}: {what} is empty")
-    return text
-
-
 def system_prompt(mode: str, path: str | Path | None = None) -> str:
     if mode not in SYSTEM_PROMPTS:
         raise ValueError(f"unknown mode {mode!r} (expected one of {', '.join(MODES)})")
-    return load_text(path or SYSTEM_PROMPTS[mode], f"reward judge prompt ({mode})")
+    return read_text_file(path or SYSTEM_PROMPTS[mode], f"reward judge prompt ({mode})")
 
 
 def user_template(path: str | Path = USER_TEMPLATE) -> str:
-    text = load_text(path, "reward judge user template")
+    text = read_text_file(path, "reward judge user template")
     found = [m.group(1) for m in _SLOT_RE.finditer(text)]
     for slot in _SLOTS:
         if found.count(slot) != 1:
